@@ -1,0 +1,78 @@
+"""`build_app`: the FastAPI application every service starts from, looking the same from outside."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servicekit.health import health_router
+from servicekit.problems import install_problem_handlers
+from servicekit.runtime import Runtime
+from servicekit.telemetry import instrument_app
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+class RequestIdMiddleware:
+    """Keeps the caller's request id (or makes one) and echoes it on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                request_id = value[:100]
+                break
+        if request_id is None:
+            request_id = uuid.uuid4().hex.encode()
+        scope.setdefault("state", {})["request_id"] = request_id.decode("latin-1")
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def build_app(
+    *,
+    title: str,
+    runtime: Runtime,
+    routers: Iterable[APIRouter],
+    on_startup: Iterable[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Iterable[Callable[[], Awaitable[None]]] = (),
+    description: str = "",
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in on_startup:
+            await hook()
+        yield
+        for hook in on_shutdown:
+            await hook()
+        await runtime.database.dispose()
+
+    app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
+    app.state.runtime = runtime
+    app.state.database = runtime.database
+    app.state.clock = runtime.clock
+    app.state.token_verifier = runtime.token_verifier
+    app.state.readiness_checks = {"database": runtime.database.ping}
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(RequestIdMiddleware)
+    instrument_app(app, runtime.database.engine)
+    return app

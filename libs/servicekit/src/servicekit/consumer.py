@@ -1,0 +1,233 @@
+"""The idempotent consumer.
+
+For each record: open one database transaction, record the event id in the
+consumer's `inbox` table (a duplicate is skipped), skip an aggregate version
+not newer than the last one applied, run the handler, commit, and only then
+commit the Kafka offset. A handler that fails is retried a bounded number of
+times; after that the record is parked on `<topic>.dlq` with the error in its
+headers, and only once the park is acknowledged does the offset move on.
+Nothing is acknowledged silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from portal_events import Envelope
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.db import Database
+
+log = structlog.get_logger("servicekit.consumer")
+tracer = trace.get_tracer("servicekit.consumer")
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+def inbox_tables(metadata: MetaData) -> tuple[Table, Table]:
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", UUID(as_uuid=True), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("consumer", "event_id"),
+    )
+    versions = Table(
+        "inbox_aggregate_version",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("aggregate_id", String(200), nullable=False),
+        Column("version", BigInteger, nullable=False),
+        PrimaryKeyConstraint("consumer", "aggregate_id"),
+    )
+    return inbox, versions
+
+
+class Inbox:
+    """Decides, inside the handler's transaction, whether an event is new and current."""
+
+    def __init__(self, inbox: Table, versions: Table, consumer: str) -> None:
+        self._inbox = inbox
+        self._versions = versions
+        self._consumer = consumer
+
+    async def accept(self, session: AsyncSession, envelope: Envelope) -> bool:
+        inserted = await session.execute(
+            insert(self._inbox)
+            .values(consumer=self._consumer, event_id=envelope.id, event_type=envelope.type)
+            .on_conflict_do_nothing()
+            .returning(self._inbox.c.event_id)
+        )
+        if inserted.first() is None:
+            return False  # seen before
+        version = envelope.aggregate_version
+        if version is None:
+            return True
+        last = await session.scalar(
+            select(self._versions.c.version)
+            .where(self._versions.c.consumer == self._consumer)
+            .where(self._versions.c.aggregate_id == envelope.subject)
+            .with_for_update()
+        )
+        if last is not None and version <= last:
+            return False  # stale: a newer state of this aggregate was applied already
+        stmt = insert(self._versions).values(
+            consumer=self._consumer, aggregate_id=envelope.subject, version=version
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["consumer", "aggregate_id"], set_={"version": version}
+            )
+        )
+        return True
+
+
+class IdempotentConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        database: Database,
+        inbox: Inbox,
+        handlers: Mapping[str, Handler],
+        topics: list[str],
+        bootstrap_servers: str,
+        max_attempts: int = 5,
+        retry_backoff_seconds: float = 0.2,
+    ) -> None:
+        self.name = name
+        self._database = database
+        self._inbox = inbox
+        self._handlers = dict(handlers)
+        self._topics = topics
+        self._bootstrap = bootstrap_servers
+        self._max_attempts = max_attempts
+        self._backoff = retry_backoff_seconds
+        self._stopping = asyncio.Event()
+        self.applied_count = 0
+        self.parked_count = 0
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            consumer = AIOKafkaConsumer(
+                *self._topics,
+                bootstrap_servers=self._bootstrap,
+                group_id=self.name,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                client_id=self.name,
+            )
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
+            )
+            try:
+                await consumer.start()
+                await producer.start()
+                await self._consume(consumer, producer)
+            except asyncio.CancelledError:
+                break
+            except Exception as exc:  # noqa: BLE001 - reconnect after broker outages
+                log.warning("consumer error; reconnecting", consumer=self.name, error=repr(exc))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+
+    async def _consume(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            for partition, records in batches.items():
+                for record in records:
+                    await self.process(record, producer)
+                    # The database commit happened in process(); now the offset.
+                    await consumer.commit({partition: record.offset + 1})
+
+    async def process(self, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
+        """Applies one record exactly once, or parks it; returns only when it is settled."""
+        try:
+            envelope = Envelope.from_kafka(record.headers, record.value)
+        except ValueError as exc:
+            await self._park(record, producer, f"undecodable: {exc}", attempts=0)
+            return
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return  # not an event this consumer cares about
+        parent = propagate.extract({"traceparent": envelope.traceparent or ""})
+        token = otel_context.attach(parent)
+        try:
+            for attempt in range(1, self._max_attempts + 1):
+                try:
+                    with tracer.start_as_current_span(
+                        f"{record.topic} process", kind=trace.SpanKind.CONSUMER,
+                        attributes={
+                            "messaging.system": "kafka",
+                            "messaging.destination.name": record.topic,
+                            "messaging.message.id": envelope.id,
+                            "messaging.consumer.group.name": self.name,
+                            "cloudevents.event_type": envelope.type,
+                        },
+                    ):
+                        await self._apply(envelope, handler)
+                    return
+                except Exception as exc:  # noqa: BLE001 - retried, then parked
+                    log.warning(
+                        "handler failed", consumer=self.name, event_id=envelope.id,
+                        event_type=envelope.type, attempt=attempt, error=repr(exc),
+                    )
+                    if attempt == self._max_attempts:
+                        await self._park(record, producer, traceback.format_exc(), attempt)
+                        return
+                    await asyncio.sleep(self._backoff * attempt)
+        finally:
+            otel_context.detach(token)
+
+    async def _apply(self, envelope: Envelope, handler: Handler) -> None:
+        async with self._database.transaction() as session:
+            if await self._inbox.accept(session, envelope):
+                await handler(session, envelope)
+                self.applied_count += 1
+
+    async def _park(
+        self, record: ConsumerRecord, producer: AIOKafkaProducer, error: str, attempts: int
+    ) -> None:
+        headers: list[tuple[str, Any]] = list(record.headers or ())
+        headers += [
+            ("dlq_consumer", self.name.encode()),
+            ("dlq_error", error[-4000:].encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_source_partition", str(record.partition).encode()),
+            ("dlq_source_offset", str(record.offset).encode()),
+        ]
+        await producer.send_and_wait(
+            f"{record.topic}.dlq", key=record.key, value=record.value, headers=headers
+        )
+        self.parked_count += 1
+        log.error("event parked", consumer=self.name, topic=record.topic, offset=record.offset)

@@ -1,0 +1,99 @@
+"""Async SQLAlchemy 2 with asyncpg: one engine per process, one commit per request or message.
+
+Use cases and repositories only `flush()`; the edge that opened the session
+(the HTTP route class below, or the consumer) commits exactly once, and rolls
+back when anything failed, so a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+        )
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits once at the end, or rolls back on any error."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("select 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+_SESSION_KEY = "servicekit_db_session"
+
+
+async def request_session(request: Request) -> AsyncSession:
+    """FastAPI dependency: the request's session, opened on first use.
+
+    `TransactionalRoute` owns its end (commit or rollback, then close), so the
+    outcome never depends on when FastAPI runs a dependency's exit code.
+    """
+    session = getattr(request.state, _SESSION_KEY, None)
+    if session is None:
+        database: Database = request.app.state.database
+        session = database.sessionmaker()
+        setattr(request.state, _SESSION_KEY, session)
+    return session
+
+
+class TransactionalRoute(APIRoute):
+    """Commits the request's session after the endpoint returned, before the response is sent.
+
+    Any error (ours or the database's), and any response of status 400 or
+    more, rolls the whole request back: a refused request changes nothing.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def transactional_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+                session: AsyncSession | None = getattr(request.state, _SESSION_KEY, None)
+                if session is not None:
+                    if response.status_code < 400:
+                        await session.commit()
+                    else:
+                        await session.rollback()
+                return response
+            except BaseException:
+                session = getattr(request.state, _SESSION_KEY, None)
+                if session is not None:
+                    await session.rollback()
+                raise
+            finally:
+                session = getattr(request.state, _SESSION_KEY, None)
+                if session is not None:
+                    await session.close()
+                    setattr(request.state, _SESSION_KEY, None)
+
+        return transactional_handler

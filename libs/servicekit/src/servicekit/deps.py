@@ -1,0 +1,52 @@
+"""FastAPI dependencies every service uses, as `Annotated` aliases named for their meaning."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.auth import Principal, TokenVerifier
+from servicekit.clock import Clock
+from servicekit.db import request_session
+from servicekit.errors import Forbidden, Unauthenticated
+
+
+class PasswordExpired(Forbidden):
+    slug = "password-expired"
+    title = "Password expired"
+
+
+def _bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("A bearer access token is required.")
+    return token.strip()
+
+
+async def principal_even_if_password_expired(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = await verifier.principal(_bearer_token(request))
+    request.state.principal = principal
+    return principal
+
+
+async def current_principal(
+    principal: Annotated[Principal, Depends(principal_even_if_password_expired)],
+) -> Principal:
+    # ID-06: with an expired password the only thing left is setting a new one.
+    if principal.password_expired:
+        raise PasswordExpired("Your password has expired; set a new password first.")
+    return principal
+
+
+def request_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+DbSession = Annotated[AsyncSession, Depends(request_session)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+PrincipalWithExpiredPassword = Annotated[Principal, Depends(principal_even_if_password_expired)]
+RequestClock = Annotated[Clock, Depends(request_clock)]

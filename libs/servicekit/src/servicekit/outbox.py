@@ -1,0 +1,245 @@
+"""The transactional outbox and its relay.
+
+`Outbox.add` writes an event into the service's `outbox` table in the same
+transaction as the change that caused it, and `pg_notify`s the relay (the
+notification is delivered only if that transaction commits). The relay,
+running in the service's worker process, wakes on the notification or on a
+polling interval, claims a batch with `FOR UPDATE SKIP LOCKED` (so several
+relays can run), publishes through an idempotent producer with `acks=all`,
+waits for every acknowledgement, and only then marks the rows published. A
+crash between the two publishes an event again; consumers deduplicate by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from portal_events import Envelope, EventPayload
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.clock import Clock
+
+log = structlog.get_logger("servicekit.outbox")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    table = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger, Identity(always=True), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("subject", String(200), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("traceparent", String(100)),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text),
+    )
+    # The relay reads only what is unpublished, oldest first.
+    Index("outbox_unpublished", table.c.seq, postgresql_where=table.c.published_at.is_(None))
+    return table
+
+
+def notify_channel(service_name: str) -> str:
+    return f"outbox_{service_name.replace('-', '_')}"
+
+
+def kafka_is_instrumented() -> bool:
+    from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+
+    return AIOKafkaInstrumentor().is_instrumented_by_opentelemetry
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+class Outbox:
+    """Writes events in the caller's transaction. Bound once per service at bootstrap."""
+
+    def __init__(self, table: Table, *, source: str, clock: Clock) -> None:
+        self._table = table
+        self._source = source
+        self._channel = notify_channel(source)
+        self._clock = clock
+
+    async def add(self, session: AsyncSession, event: EventPayload) -> uuid.UUID:
+        event_id = uuid.uuid4()
+        await session.execute(
+            insert(self._table).values(
+                event_id=event_id,
+                topic=event.topic,
+                key=event.aggregate_id,
+                event_type=event.event_type,
+                subject=event.aggregate_id,
+                payload=event.model_dump(mode="json"),
+                traceparent=current_traceparent(),
+                occurred_at=self._clock.now(),
+            )
+        )
+        await session.execute(text("select pg_notify(:channel, '')"), {"channel": self._channel})
+        return event_id
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        source: str,
+        bootstrap_servers: str,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        # asyncpg wants a plain postgres DSN, not SQLAlchemy's driver-qualified one.
+        self._dsn = dsn.replace("postgresql+asyncpg://", "postgresql://")
+        self._source = source
+        self._channel = notify_channel(source)
+        self._bootstrap = bootstrap_servers
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.published_count = 0
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publishes until `stop()`; survives broker and database outages by retrying."""
+        producer: AIOKafkaProducer | None = None
+        listen_conn: asyncpg.Connection | None = None
+        work_conn: asyncpg.Connection | None = None
+        while not self._stopping.is_set():
+            try:
+                if listen_conn is None or listen_conn.is_closed():
+                    listen_conn = await asyncpg.connect(self._dsn)
+                    await listen_conn.add_listener(self._channel, self._on_notify)
+                if work_conn is None or work_conn.is_closed():
+                    work_conn = await asyncpg.connect(self._dsn)
+                if producer is None:
+                    producer = AIOKafkaProducer(
+                        bootstrap_servers=self._bootstrap,
+                        enable_idempotence=True,
+                        acks="all",
+                        linger_ms=2,
+                        request_timeout_ms=10000,
+                        client_id=f"{self._source}-outbox-relay",
+                    )
+                    await producer.start()
+                published = await self._publish_batch(work_conn, producer)
+                if published >= self._batch_size:
+                    continue  # more may be waiting
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+                self._wake.clear()
+            except asyncio.CancelledError:
+                break
+            except Exception as exc:  # noqa: BLE001 - the relay must outlive outages
+                log.warning("outbox relay error; retrying", error=repr(exc))
+                if producer is not None:
+                    with contextlib.suppress(Exception):
+                        await producer.stop()
+                    producer = None
+                for conn in (listen_conn, work_conn):
+                    if conn is not None:
+                        with contextlib.suppress(Exception):
+                            await conn.close()
+                listen_conn = work_conn = None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+        for conn in (listen_conn, work_conn):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def _publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
+        async with conn.transaction():
+            rows = await conn.fetch(
+                "select seq, event_id, topic, key, event_type, subject, payload, traceparent,"
+                " occurred_at from outbox where published_at is null"
+                " order by seq limit $1 for update skip locked",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                futures.append(await self._send(producer, row))
+            # Every acknowledgement (acks=all) before marking: a failure rolls the claim back.
+            await asyncio.gather(*futures)
+            await conn.execute(
+                "update outbox set published_at = now(), attempts = attempts + 1"
+                " where seq = any($1::bigint[])",
+                [row["seq"] for row in rows],
+            )
+        self.published_count += len(rows)
+        return len(rows)
+
+    async def _send(self, producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future:
+        payload = row["payload"]
+        data = json.loads(payload) if isinstance(payload, str) else payload
+        envelope = Envelope(
+            id=str(row["event_id"]),
+            type=row["event_type"],
+            source=self._source,
+            subject=row["subject"],
+            time=row["occurred_at"] if isinstance(row["occurred_at"], datetime) else None,
+            data=data,
+            traceparent=row["traceparent"],
+        )
+        # Send under the originating request's trace, so the producer span (and the
+        # traceparent header the instrumentation writes) continue that trace.
+        token = None
+        if row["traceparent"]:
+            token = otel_context.attach(propagate.extract({"traceparent": row["traceparent"]}))
+        try:
+            return await producer.send(
+                row["topic"],
+                key=row["key"].encode(),
+                value=envelope.kafka_value(),
+                # The aiokafka instrumentation appends the producer span's traceparent;
+                # without it, the stored one travels as is.
+                headers=envelope.kafka_headers(include_traceparent=not kafka_is_instrumented()),
+            )
+        finally:
+            if token is not None:
+                otel_context.detach(token)

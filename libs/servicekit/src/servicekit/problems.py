@@ -1,0 +1,97 @@
+"""The HTTP edge of errors: every failure becomes `application/problem+json` (RFC 9457)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servicekit.errors import FieldError, PortalError, TooManyRequests
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://portal.ctpat.local/problems/"
+
+log = structlog.get_logger("servicekit.problems")
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_CONTENT_TYPE, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    # ("body", "password") -> "password"; ("query", "limit") -> "limit"; ("body",) -> "body"
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors():
+        message = err.get("msg", "invalid")
+        if err.get("type") == "json_invalid":
+            message = "the body is not valid JSON"
+        errors.append(FieldError(_field_name(err.get("loc", ("body",))), message))
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PortalError)
+    async def portal_error(request: Request, exc: PortalError) -> JSONResponse:
+        headers = None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
+        return problem_response(
+            exc.status, exc.slug, exc.title, exc.detail,
+            instance=request.url.path, errors=exc.errors, headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "invalid request"
+        return problem_response(
+            422, "validation-failed", "The request has invalid fields", detail,
+            instance=request.url.path, errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Sign-in required"}
+        return problem_response(
+            exc.status_code, f"http-{exc.status_code}", titles.get(exc.status_code, "HTTP error"),
+            str(exc.detail), instance=request.url.path, headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A 500 is our bug, never the client's input: log it whole, tell little.
+        log.exception("unhandled error", path=request.url.path)
+        return problem_response(
+            500, "internal", "Internal error", "The server failed; the change was not made.",
+            instance=request.url.path,
+        )

@@ -1,0 +1,186 @@
+"""Identity's endpoints: each parses, calls one use case, and returns."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response, status
+
+from servicekit.db import TransactionalRoute
+from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
+
+from identity import use_cases
+from identity.api.deps import ClientAddress, Identity
+from identity.api.schemas import (
+    AcceptedBody,
+    ChangeEmailRequest,
+    ChangePasswordRequest,
+    ChangeSecurityQuestionsRequest,
+    ForgotPasswordRequest,
+    ProfileBody,
+    ProfileRequest,
+    QuestionAnswer,
+    QuestionBody,
+    RefreshRequest,
+    RegisterRequest,
+    ResetAnswersRequest,
+    ResetPasswordRequest,
+    SignInRequest,
+    TokensBody,
+    UserBody,
+)
+from identity.domain.security_questions import QUESTION_CATALOGUE, ChosenQuestion
+from identity.domain.user import Profile, User
+from identity.signing import IssuedTokens
+
+router = APIRouter(route_class=TransactionalRoute)
+
+
+def _user_body(user: User, ctx: use_cases.IdentityContext) -> UserBody:
+    now = ctx.clock.now()
+    return UserBody(
+        id=user.id,
+        email=user.email,
+        kind=user.kind,
+        roles=list(user.roles),
+        profile_complete=user.profile_complete,
+        profile=ProfileBody(**user.profile.__dict__) if user.profile else None,
+        password_expires_at=ctx.password_policy.expires_at(user.password_set_at),
+        password_expired=user.password_expired(ctx.password_policy, now),
+    )
+
+
+def _tokens(tokens: IssuedTokens) -> TokensBody:
+    return TokensBody(
+        access_token=tokens.access_token, refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in, password_expired=tokens.password_expired,
+    )
+
+
+def _chosen(items: list[QuestionAnswer]) -> list[ChosenQuestion]:
+    return [ChosenQuestion(i.question_id, i.answer) for i in items]
+
+
+def _answers(items: list[QuestionAnswer]) -> dict[int, str]:
+    return {i.question_id: i.answer for i in items}
+
+
+@router.get("/.well-known/jwks.json", tags=["keys"])
+async def jwks(request: Request) -> dict:
+    return request.app.state.identity.issuer.keyring.jwks
+
+
+@router.get("/security-questions", tags=["registration"])
+async def security_questions() -> list[QuestionBody]:
+    return [QuestionBody(question_id=k, text=v) for k, v in QUESTION_CATALOGUE.items()]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, tags=["registration"])
+async def register(body: RegisterRequest, session: DbSession, ctx: Identity) -> UserBody:
+    user = await use_cases.register(
+        session, ctx, email=body.email, password=body.password, questions=_chosen(body.security_questions)
+    )
+    return _user_body(user, ctx)
+
+
+@router.get("/me", tags=["profile"])
+async def me(principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity) -> UserBody:
+    return _user_body(await use_cases.get_user(session, principal.user_id), ctx)
+
+
+@router.put("/me/profile", tags=["profile"])
+async def complete_profile(
+    body: ProfileRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
+) -> UserBody:
+    profile = Profile(body.salutation, body.first_name, body.last_name, body.title, body.phone)
+    return _user_body(await use_cases.complete_profile(session, ctx, principal.user_id, profile), ctx)
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, tags=["sessions"])
+async def sign_in(body: SignInRequest, session: DbSession, ctx: Identity, address: ClientAddress) -> TokensBody:
+    tokens = await use_cases.sign_in(
+        session, ctx, email=body.email, password=body.password, client_address=address
+    )
+    return _tokens(tokens)
+
+
+@router.post("/sessions/refresh", tags=["sessions"])
+async def refresh(body: RefreshRequest, session: DbSession, ctx: Identity) -> TokensBody:
+    return _tokens(await use_cases.refresh(session, ctx, body.refresh_token))
+
+
+@router.post("/sessions/revoke", status_code=status.HTTP_204_NO_CONTENT, tags=["sessions"])
+async def sign_out(body: RefreshRequest, session: DbSession, ctx: Identity) -> Response:
+    await use_cases.sign_out(session, ctx, body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT, tags=["sessions"])
+async def sign_out_current(principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity) -> Response:
+    await use_cases.sign_out_session(session, ctx, UUID(principal.session_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT, tags=["sessions"])
+async def sign_out_everywhere(principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity) -> Response:
+    await use_cases.sign_out_everywhere(session, ctx, principal.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/password", tags=["credentials"])
+async def change_password(
+    body: ChangePasswordRequest, principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity
+) -> TokensBody:
+    tokens = await use_cases.change_password(
+        session, ctx, user_id=principal.user_id, session_id=UUID(principal.session_id),
+        current_password=body.current_password, new_password=body.new_password,
+    )
+    return _tokens(tokens)
+
+
+@router.put("/me/security-questions", tags=["credentials"])
+async def change_security_questions(
+    body: ChangeSecurityQuestionsRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
+) -> UserBody:
+    user = await use_cases.change_security_questions(
+        session, ctx, user_id=principal.user_id, current_answers=_answers(body.current_answers),
+        questions=_chosen(body.security_questions),
+    )
+    return _user_body(user, ctx)
+
+
+@router.post("/me/email", tags=["credentials"])
+async def change_email(
+    body: ChangeEmailRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
+) -> UserBody:
+    user = await use_cases.change_email(
+        session, ctx, user_id=principal.user_id, current_password=body.current_password,
+        new_email=body.new_email,
+    )
+    return _user_body(user, ctx)
+
+
+@router.post("/password-resets", status_code=status.HTTP_202_ACCEPTED, tags=["forgot password"])
+async def forgot_password(body: ForgotPasswordRequest, session: DbSession, ctx: Identity) -> AcceptedBody:
+    await use_cases.request_password_reset(session, ctx, body.email)
+    return AcceptedBody(
+        detail="If an account uses this email, a link to set a new password has been sent to it."
+    )
+
+
+@router.get("/password-resets/{token}/questions", tags=["forgot password"])
+async def reset_questions(token: str, session: DbSession, ctx: Identity) -> list[QuestionBody]:
+    questions = await use_cases.reset_questions(session, ctx, token)
+    return [QuestionBody(question_id=q, text=t) for q, t in questions]
+
+
+@router.post("/password-resets/{token}/answers", status_code=status.HTTP_204_NO_CONTENT, tags=["forgot password"])
+async def verify_reset_answers(token: str, body: ResetAnswersRequest, session: DbSession, ctx: Identity) -> Response:
+    await use_cases.verify_reset_answers(session, ctx, token, _answers(body.answers))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/password-resets/{token}/password", status_code=status.HTTP_204_NO_CONTENT, tags=["forgot password"])
+async def complete_reset(token: str, body: ResetPasswordRequest, session: DbSession, ctx: Identity) -> Response:
+    await use_cases.complete_password_reset(session, ctx, token, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

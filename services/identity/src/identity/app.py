@@ -1,0 +1,130 @@
+"""Bootstrap: builds identity's runtime and its two processes (API and worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from servicekit.app import build_app
+from servicekit.auth import TokenVerifier
+from servicekit.clock import Clock, SystemClock
+from servicekit.db import Database
+from servicekit.outbox import Outbox, OutboxRelay
+from servicekit.runtime import Runtime
+from servicekit.telemetry import configure_logging, configure_tracing
+
+from identity import tables
+from identity.api.routes import router
+from identity.domain.password_policy import PasswordPolicy
+from identity.domain.signin_throttle import ThrottlePolicy
+from identity.hashing import Argon2Hasher
+from identity.mail import MailSender
+from identity.repository import SigningKeyRepository
+from identity.settings import IdentitySettings
+from identity.signing import KeyRing, TokenIssuer, ensure_active_key
+from identity.use_cases import IdentityContext
+
+KEY_RELOAD_SECONDS = 30.0
+
+
+def build_context(
+    settings: IdentitySettings,
+    *,
+    clock: Clock | None = None,
+    password_policy: PasswordPolicy | None = None,
+    throttle_policy: ThrottlePolicy | None = None,
+) -> IdentityContext:
+    clock = clock or SystemClock()
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
+    return IdentityContext(
+        database=database,
+        clock=clock,
+        outbox=Outbox(tables.outbox, source=settings.service_name, clock=clock),
+        hasher=Argon2Hasher(
+            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism, threads=settings.hashing_threads,
+        ),
+        password_policy=password_policy or PasswordPolicy(),
+        throttle_policy=throttle_policy or ThrottlePolicy(),
+        issuer=TokenIssuer(
+            KeyRing(), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+            access_ttl=timedelta(minutes=settings.access_token_minutes),
+        ),
+        refresh_ttl=timedelta(hours=settings.refresh_token_hours),
+        reset_ttl=timedelta(hours=settings.reset_link_hours),
+        public_url=settings.public_url,
+    )
+
+
+async def load_keys(ctx: IdentityContext) -> None:
+    async with ctx.database.transaction() as session:
+        keys = await ensure_active_key(SigningKeyRepository(session), ctx.clock.now())
+    ctx.issuer.keyring.load(keys)
+
+
+def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | None = None) -> FastAPI:
+    settings = settings or IdentitySettings()
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir)
+    ctx = ctx or build_context(settings)
+
+    async def local_jwks() -> dict:
+        # Identity verifies its own tokens without an HTTP call to itself.
+        await load_keys(ctx)
+        return ctx.issuer.keyring.jwks
+
+    verifier = TokenVerifier(
+        local_jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=ctx.clock,
+        min_refresh_seconds=1.0,
+    )
+    runtime = Runtime(
+        service_name=settings.service_name, database=ctx.database, clock=ctx.clock,
+        outbox=ctx.outbox, token_verifier=verifier,
+    )
+    reloader: asyncio.Task | None = None
+
+    async def start_key_reloader() -> None:
+        nonlocal reloader
+
+        async def reload_forever() -> None:
+            while True:
+                await asyncio.sleep(KEY_RELOAD_SECONDS)
+                with contextlib.suppress(Exception):
+                    await load_keys(ctx)
+
+        await load_keys(ctx)
+        reloader = asyncio.create_task(reload_forever())
+
+    async def stop() -> None:
+        if reloader is not None:
+            reloader.cancel()
+        ctx.hasher.close()  # type: ignore[attr-defined]
+
+    app = build_app(
+        title="C-TPAT Portal identity",
+        description="Trade users and CBP staff: registration, credentials, sessions, tokens (JWKS).",
+        runtime=runtime,
+        routers=[router],
+        on_startup=[start_key_reloader],
+        on_shutdown=[stop],
+    )
+    app.state.identity = ctx
+    return app
+
+
+def build_worker(settings: IdentitySettings | None = None) -> list:
+    settings = settings or IdentitySettings()
+    configure_logging(settings.service_name + "-worker", settings.log_level)
+    configure_tracing(settings.service_name + "-worker", otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir)
+    database = Database(settings.database_url, pool_size=2)
+    relay = OutboxRelay(
+        dsn=settings.database_url, source=settings.service_name,
+        bootstrap_servers=settings.kafka_bootstrap_servers, poll_seconds=settings.outbox_poll_seconds,
+    )
+    mail = MailSender(
+        database, SystemClock(), host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
+    )
+    return [relay, mail]

@@ -1,0 +1,1 @@
+"""The identity domain: pure rules, no web framework, no database."""

@@ -1,0 +1,295 @@
+"""All of identity's SQL. Repositories flush; the edge commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity import tables
+from identity.domain.signin_throttle import FailureCounter
+from identity.domain.user import Profile, SecurityAnswer, User
+
+
+def _user_from_row(row: Any) -> User:
+    profile = None
+    if row.first_name is not None:
+        profile = Profile(row.salutation, row.first_name, row.last_name, row.title, row.phone)
+    return User(
+        id=row.id,
+        email=row.email,
+        kind=row.kind,
+        roles=list(row.roles),
+        password_hash=row.password_hash,
+        password_set_at=row.password_set_at,
+        password_history=list(row.password_history),
+        security_answers=[SecurityAnswer(a["question_id"], a["answer_hash"]) for a in row.security_answers],
+        created_at=row.created_at,
+        profile=profile,
+        version=row.version,
+    )
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    profile = user.profile
+    return {
+        "email": user.email,
+        "kind": user.kind,
+        "roles": list(user.roles),
+        "salutation": profile.salutation if profile else None,
+        "first_name": profile.first_name if profile else None,
+        "last_name": profile.last_name if profile else None,
+        "title": profile.title if profile else None,
+        "phone": profile.phone if profile else None,
+        "password_hash": user.password_hash,
+        "password_set_at": user.password_set_at,
+        "password_history": user.password_history,
+        "security_answers": [
+            {"question_id": a.question_id, "answer_hash": a.answer_hash} for a in user.security_answers
+        ],
+        "version": user.version,
+    }
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+        query = select(tables.users).where(tables.users.c.id == user_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _user_from_row(row) if row else None
+
+    async def by_email(self, email: str, *, for_update: bool = False) -> User | None:
+        query = select(tables.users).where(func.lower(tables.users.c.email) == email.strip().lower())
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _user_from_row(row) if row else None
+
+    async def add(self, user: User) -> None:
+        await self.session.execute(
+            insert(tables.users).values(id=user.id, created_at=user.created_at, **_user_values(user))
+        )
+
+    async def save(self, user: User) -> None:
+        await self.session.execute(
+            update(tables.users).where(tables.users.c.id == user.id).values(**_user_values(user))
+        )
+
+
+class SigninCounterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, key: str) -> FailureCounter:
+        row = (
+            await self.session.execute(
+                select(tables.signin_counters).where(tables.signin_counters.c.key == key).with_for_update()
+            )
+        ).first()
+        if row is None:
+            return FailureCounter()
+        return FailureCounter(row.failures, row.last_failure_at, row.locked_until)
+
+    async def put(self, key: str, counter: FailureCounter) -> None:
+        values = {
+            "failures": counter.failures,
+            "last_failure_at": counter.last_failure_at,
+            "locked_until": counter.locked_until,
+        }
+        stmt = pg_insert(tables.signin_counters).values(key=key, **values)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+
+
+@dataclass(frozen=True)
+class RefreshTokenRow:
+    token_hash: str
+    session_id: uuid.UUID
+    expires_at: datetime
+    used_at: datetime | None
+    session_revoked_at: datetime | None
+    user_id: uuid.UUID
+
+
+class SessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, user_id: uuid.UUID, now: datetime, client_address: str | None) -> uuid.UUID:
+        session_id = uuid.uuid4()
+        await self.session.execute(
+            insert(tables.sessions).values(
+                id=session_id, user_id=user_id, created_at=now, client_address=client_address
+            )
+        )
+        return session_id
+
+    async def add_refresh_token(
+        self, token_hash: str, session_id: uuid.UUID, now: datetime, expires_at: datetime
+    ) -> None:
+        await self.session.execute(
+            insert(tables.refresh_tokens).values(
+                token_hash=token_hash, session_id=session_id, issued_at=now, expires_at=expires_at
+            )
+        )
+
+    async def refresh_token(self, token_hash: str) -> RefreshTokenRow | None:
+        rt, s = tables.refresh_tokens, tables.sessions
+        row = (
+            await self.session.execute(
+                select(rt.c.token_hash, rt.c.session_id, rt.c.expires_at, rt.c.used_at,
+                       s.c.revoked_at, s.c.user_id)
+                .join(s, s.c.id == rt.c.session_id)
+                .where(rt.c.token_hash == token_hash)
+                .with_for_update(of=rt)
+            )
+        ).first()
+        if row is None:
+            return None
+        return RefreshTokenRow(row.token_hash, row.session_id, row.expires_at, row.used_at,
+                               row.revoked_at, row.user_id)
+
+    async def mark_used(self, token_hash: str, now: datetime) -> None:
+        await self.session.execute(
+            update(tables.refresh_tokens).where(tables.refresh_tokens.c.token_hash == token_hash)
+            .values(used_at=now)
+        )
+
+    async def revoke(self, session_id: uuid.UUID, now: datetime, reason: str) -> None:
+        await self.session.execute(
+            update(tables.sessions)
+            .where(tables.sessions.c.id == session_id, tables.sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+
+    async def revoke_all_for_user(
+        self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None
+    ) -> None:
+        query = update(tables.sessions).where(
+            tables.sessions.c.user_id == user_id, tables.sessions.c.revoked_at.is_(None)
+        )
+        if keep is not None:
+            query = query.where(tables.sessions.c.id != keep)
+        await self.session.execute(query.values(revoked_at=now, revoked_reason=reason))
+
+    async def is_revoked(self, session_id: uuid.UUID) -> bool:
+        revoked = await self.session.scalar(
+            select(tables.sessions.c.revoked_at).where(tables.sessions.c.id == session_id)
+        )
+        return revoked is not None
+
+
+@dataclass
+class PasswordReset:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    expires_at: datetime
+    answers_verified_at: datetime | None
+    failed_answer_attempts: int
+    used_at: datetime | None
+
+
+class PasswordResetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, token_hash: str, user_id: uuid.UUID, now: datetime, expires_at: datetime) -> None:
+        await self.session.execute(
+            insert(tables.password_resets).values(
+                id=uuid.uuid4(), token_hash=token_hash, user_id=user_id, created_at=now,
+                expires_at=expires_at,
+            )
+        )
+
+    async def by_token_hash(self, token_hash: str) -> PasswordReset | None:
+        pr = tables.password_resets
+        row = (
+            await self.session.execute(select(pr).where(pr.c.token_hash == token_hash).with_for_update())
+        ).first()
+        if row is None:
+            return None
+        return PasswordReset(row.id, row.user_id, row.expires_at, row.answers_verified_at,
+                             row.failed_answer_attempts, row.used_at)
+
+    async def save(self, reset: PasswordReset) -> None:
+        await self.session.execute(
+            update(tables.password_resets).where(tables.password_resets.c.id == reset.id).values(
+                answers_verified_at=reset.answers_verified_at,
+                failed_answer_attempts=reset.failed_answer_attempts,
+                used_at=reset.used_at,
+            )
+        )
+
+    async def expire_open_for_user(self, user_id: uuid.UUID, now: datetime) -> None:
+        """A new link (or a changed password) makes earlier links useless."""
+        pr = tables.password_resets
+        await self.session.execute(
+            update(pr).where(pr.c.user_id == user_id, pr.c.used_at.is_(None)).values(used_at=now)
+        )
+
+
+class MailRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, recipient: str, subject: str, body: str, now: datetime) -> None:
+        await self.session.execute(
+            insert(tables.mail_outbox).values(
+                id=uuid.uuid4(), recipient=recipient, subject=subject, body=body, created_at=now
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: str
+    public_jwk: dict[str, Any]
+    created_at: datetime
+    active: bool
+    retired_at: datetime | None
+
+
+class SigningKeyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock(self) -> None:
+        """Serialises key creation and rotation across identity instances."""
+        await self.session.execute(select(func.pg_advisory_xact_lock(0x1D_5161)))
+
+    async def published(self, now: datetime) -> list[SigningKey]:
+        """The active key and retired keys whose tokens may still be alive."""
+        sk = tables.signing_keys
+        rows = (
+            await self.session.execute(
+                select(sk).where((sk.c.retired_at.is_(None)) | (sk.c.retired_at > now))
+                .order_by(sk.c.created_at.desc())
+            )
+        ).all()
+        return [SigningKey(r.kid, r.private_pem, r.public_jwk, r.created_at, r.active, r.retired_at) for r in rows]
+
+    async def add_active(self, key: SigningKey) -> None:
+        await self.session.execute(
+            update(tables.signing_keys).where(tables.signing_keys.c.active.is_(True)).values(active=False)
+        )
+        await self.session.execute(
+            insert(tables.signing_keys).values(
+                kid=key.kid, private_pem=key.private_pem, public_jwk=key.public_jwk,
+                created_at=key.created_at, active=True,
+            )
+        )
+
+    async def retire_inactive(self, retire_at: datetime) -> None:
+        sk = tables.signing_keys
+        await self.session.execute(
+            update(sk).where(sk.c.active.is_(False), sk.c.retired_at.is_(None)).values(retired_at=retire_at)
+        )

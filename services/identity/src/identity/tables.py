@@ -1,0 +1,112 @@
+"""Identity's tables (SQLAlchemy Core). Only identity's migrations change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from servicekit.outbox import outbox_table
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("roles", ARRAY(String(20)), nullable=False, server_default="{}"),
+    Column("salutation", String(20)),
+    Column("first_name", String(100)),
+    Column("last_name", String(100)),
+    Column("title", String(100)),
+    Column("phone", String(40)),
+    Column("password_hash", Text, nullable=False),
+    Column("password_set_at", DateTime(timezone=True), nullable=False),
+    Column("password_history", JSONB, nullable=False, server_default="[]"),
+    Column("security_answers", JSONB, nullable=False, server_default="[]"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+# ID-01: the email is the user name, unique whatever its case.
+Index("users_email_key", func.lower(users.c.email), unique=True)
+
+signin_counters = Table(
+    "signin_counters",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True)),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("user_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("client_address", String(64)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", String(100)),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("session_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("answers_verified_at", DateTime(timezone=True)),
+    Column("failed_answer_attempts", Integer, nullable=False, server_default="0"),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_pem", Text, nullable=False),
+    Column("public_jwk", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+)
+
+outbox = outbox_table(metadata)

@@ -1,0 +1,107 @@
+"""Identity's fixtures: a real PostgreSQL database per xdist worker, the app in-process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from servicekit.clock import MovableClock
+from servicekit.testing.databases import create_test_database
+
+import identity
+from identity.app import build_context, create_app
+from identity.settings import IdentitySettings
+from identity.use_cases import IdentityContext
+
+MIGRATIONS = Path(identity.__file__).parent / "migrations"
+STRONG_PASSWORD = "Harbor#Crane42"
+
+
+@pytest.fixture(scope="session")
+def identity_settings() -> IdentitySettings:
+    return IdentitySettings(database_url=create_test_database("IDENTITY", MIGRATIONS))
+
+
+@pytest.fixture(scope="session")
+def session_clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def clock(session_clock: MovableClock):
+    """The app's clock; whatever a test moves is put back afterwards."""
+    yield session_clock
+    session_clock.reset()
+
+
+@pytest.fixture(scope="session")
+def ctx(identity_settings: IdentitySettings, session_clock: MovableClock) -> IdentityContext:
+    return build_context(identity_settings, clock=session_clock)
+
+
+@pytest.fixture(scope="session")
+async def app(identity_settings: IdentitySettings, ctx: IdentityContext) -> AsyncIterator:
+    application = create_app(identity_settings, ctx)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://identity") as c:
+        yield c
+
+
+class IdentityApi:
+    """Plain helpers over the HTTP client; a fixture because tests cannot import conftest."""
+
+    password = STRONG_PASSWORD
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    @staticmethod
+    def new_email() -> str:
+        return f"user-{uuid.uuid4().hex[:12]}@example.com"
+
+    @staticmethod
+    def questions(a1: str = "Rex", a2: str = "Springfield", a3: str = "Smith") -> list[dict]:
+        return [
+            {"question_id": 1, "answer": a1},
+            {"question_id": 2, "answer": a2},
+            {"question_id": 3, "answer": a3},
+        ]
+
+    async def register(self, email: str | None = None, password: str = STRONG_PASSWORD) -> dict:
+        email = email or self.new_email()
+        response = await self.client.post(
+            "/users", json={"email": email, "password": password, "security_questions": self.questions()}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def sign_in(self, email: str, password: str = STRONG_PASSWORD) -> dict:
+        response = await self.client.post("/sessions", json={"email": email, "password": password})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    @staticmethod
+    def bearer(tokens: dict) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    async def new_user(self) -> tuple[str, dict]:
+        """Registers a fresh user and signs in: (email, tokens)."""
+        email = self.new_email()
+        await self.register(email)
+        return email, await self.sign_in(email)
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> IdentityApi:
+    return IdentityApi(client)
