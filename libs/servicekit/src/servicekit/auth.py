@@ -132,13 +132,18 @@ def decode_verified(
     try:
         claims = jwt.decode(
             token, key, algorithms=ALLOWED_ALGORITHMS, audience=audience, issuer=issuer,
-            options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"], "verify_exp": False},
+            # Times are checked below against the injectable clock, not the wall clock.
+            options={
+                "require": ["exp", "iat", "iss", "aud", "sub", "jti"],
+                "verify_exp": False, "verify_iat": False, "verify_nbf": False,
+            },
         )
     except jwt.PyJWTError as exc:
         raise Unauthenticated(f"The token is not valid: {exc}.") from None
-    # exp is checked against the injectable clock, not the wall clock.
     if float(claims["exp"]) + leeway < now:
         raise Unauthenticated("The token has expired.")
+    if float(claims["iat"]) - leeway > now:
+        raise Unauthenticated("The token is not valid yet.")
     if claims.get("typ") != token_type:
         raise Unauthenticated(f"An {token_type} token is required.")
     return claims

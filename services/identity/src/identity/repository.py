@@ -209,11 +209,12 @@ class PasswordResetRepository:
             )
         )
 
-    async def by_token_hash(self, token_hash: str) -> PasswordReset | None:
+    async def by_token_hash(self, token_hash: str, *, for_update: bool = True) -> PasswordReset | None:
         pr = tables.password_resets
-        row = (
-            await self.session.execute(select(pr).where(pr.c.token_hash == token_hash).with_for_update())
-        ).first()
+        query = select(pr).where(pr.c.token_hash == token_hash)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
         if row is None:
             return None
         return PasswordReset(row.id, row.user_id, row.expires_at, row.answers_verified_at,

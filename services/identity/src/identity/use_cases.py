@@ -345,8 +345,8 @@ async def request_password_reset(session: AsyncSession, ctx: IdentityContext, em
     await MailRepository(session).enqueue(user.email, "C-TPAT Portal: set a new password", body, now)
 
 
-async def _open_reset(session: AsyncSession, ctx: IdentityContext, token: str):
-    reset = await PasswordResetRepository(session).by_token_hash(token_hash(token))
+async def _open_reset(session: AsyncSession, ctx: IdentityContext, token: str, *, for_update: bool = True):
+    reset = await PasswordResetRepository(session).by_token_hash(token_hash(token), for_update=for_update)
     if reset is None or reset.used_at is not None or reset.expires_at <= ctx.clock.now():
         raise NotFound("This link is not valid: it was used already, has expired, or never existed.")
     return reset
@@ -361,7 +361,9 @@ async def reset_questions(session: AsyncSession, ctx: IdentityContext, token: st
 async def verify_reset_answers(
     session: AsyncSession, ctx: IdentityContext, token: str, answers: dict[int, str]
 ) -> None:
-    reset = await _open_reset(session, ctx, token)
+    # Not locked here: a wrong answer is counted in a transaction of its own,
+    # which must not wait behind this request's lock on the same row.
+    reset = await _open_reset(session, ctx, token, for_update=False)
     user = await get_user(session, reset.user_id)
     if not await answers_match(user, ctx.hasher, answers):
         async with ctx.database.transaction() as own:

@@ -1,0 +1,53 @@
+# The two commands: `make run` sets up and starts the whole portal; `make test`
+# sets up and passes every test. Everything else here serves those two.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+ENV := set -a; . deploy/local/env.sh; set +a
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test down setup infra services stop-services req-report bench lint schemas help
+
+help:
+	@echo "make run | test | down | req-report | bench | lint"
+
+setup:
+	@bash deploy/local/setup.sh
+
+infra: setup
+	@bash deploy/local/infra.sh up --no-setup
+
+services: infra
+	@bash deploy/local/services.sh start
+
+run: services
+	@echo
+	@echo "The C-TPAT Partner Portal is running: http://127.0.0.1:8080  (API under /api/<service>/, docs at /openapi.json)"
+	@echo "Stop everything with: make down"
+
+stop-services:
+	@bash deploy/local/services.sh stop
+
+down:
+	@bash deploy/local/services.sh stop || true
+	@bash deploy/local/infra.sh down
+
+# Every suite: unit, integration, API, gateway, system. Infrastructure and
+# services come up once; tests reach them through the addresses env.sh exports.
+test: services
+	@rm -rf reports/req && mkdir -p reports/req
+	@$(ENV); export PORTAL_REQ_REPORT_DIR=$$PWD/reports/req; \
+	  .venv/bin/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q \
+	    libs services gateway tests
+
+req-report:
+	@if ! ls reports/req/*.jsonl >/dev/null 2>&1; then $(MAKE) --no-print-directory test; fi
+	@.venv/bin/python tests/req_report.py ../shared/spec/requirements.md reports/req
+
+bench: services
+	@$(ENV); .venv/bin/python -m tests.bench
+
+lint:
+	@.venv/bin/ruff check libs services gateway tests
+
+schemas:
+	@.venv/bin/python -m portal_events.schema_files write
