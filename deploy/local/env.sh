@@ -1,0 +1,89 @@
+# shellcheck shell=sh
+# deploy/local/env.sh — the one place that names every local address.
+#
+# Sourced (`. deploy/local/env.sh`) by the Makefile, by every script in this
+# folder and by the tests' process starters. It only exports variables, each
+# with a default that an already-set variable overrides, so a developer or CI
+# can move any port or path without editing a file:
+#     PORTAL_PG_PORT=25432 make test
+#
+# Kept to POSIX sh (no bash-isms beyond an optional BASH_SOURCE) because make
+# runs recipes with /bin/sh unless told otherwise. It never calls `set -e/-u`,
+# which would change the caller's shell, and never fails under `set -u`.
+
+# --- where the repository and the local state live --------------------------
+if [ -z "${PORTAL_REPO_DIR:-}" ]; then
+    # bash tells us where this file is; a plain sh (make) does not, so fall
+    # back to git, then to the current directory (make runs from the root).
+    if [ -n "${BASH_SOURCE:-}" ]; then
+        PORTAL_REPO_DIR=$(cd "$(dirname "${BASH_SOURCE}")/../.." && pwd)
+    else
+        PORTAL_REPO_DIR=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
+    fi
+fi
+export PORTAL_REPO_DIR
+# All state (data, logs, pidfiles, downloaded tools) lives here; git-ignored.
+export PORTAL_LOCAL_DIR="${PORTAL_LOCAL_DIR:-$PORTAL_REPO_DIR/.local}"
+
+# Tools installed by setup.sh (versitygw, possibly uv) come first on PATH so the
+# pinned versions win over whatever else the machine has. Guarded so sourcing
+# twice does not grow PATH.
+case ":$PATH:" in
+    *":$PORTAL_LOCAL_DIR/bin:"*) ;;
+    *) PATH="$PORTAL_LOCAL_DIR/bin:$PATH" ;;
+esac
+export PATH
+
+# --- PostgreSQL 15 -----------------------------------------------------------
+export PORTAL_PG_HOST="${PORTAL_PG_HOST:-127.0.0.1}"
+export PORTAL_PG_PORT="${PORTAL_PG_PORT:-15432}"
+# Superuser reachable over TCP with a scram password: tests use it to create
+# and drop per-worker databases.
+export PORTAL_PG_ADMIN_USER="${PORTAL_PG_ADMIN_USER:-portal_admin}"
+export PORTAL_PG_ADMIN_PASSWORD="${PORTAL_PG_ADMIN_PASSWORD:-portal_admin}"
+# Convenience DSN for the admin (libpq / asyncpg form; database "postgres").
+export PORTAL_PG_ADMIN_URL="${PORTAL_PG_ADMIN_URL:-postgresql://$PORTAL_PG_ADMIN_USER:$PORTAL_PG_ADMIN_PASSWORD@$PORTAL_PG_HOST:$PORTAL_PG_PORT/postgres}"
+# One role and one database per service; role = database = password = name.
+export PORTAL_SERVICE_DBS="${PORTAL_SERVICE_DBS:-identity trade_accounts ctpat svi documents messaging}"
+_portal_pg="$PORTAL_PG_HOST:$PORTAL_PG_PORT"
+export IDENTITY_DATABASE_URL="${IDENTITY_DATABASE_URL:-postgresql+asyncpg://identity:identity@$_portal_pg/identity}"
+export TRADE_ACCOUNTS_DATABASE_URL="${TRADE_ACCOUNTS_DATABASE_URL:-postgresql+asyncpg://trade_accounts:trade_accounts@$_portal_pg/trade_accounts}"
+export CTPAT_DATABASE_URL="${CTPAT_DATABASE_URL:-postgresql+asyncpg://ctpat:ctpat@$_portal_pg/ctpat}"
+export SVI_DATABASE_URL="${SVI_DATABASE_URL:-postgresql+asyncpg://svi:svi@$_portal_pg/svi}"
+export DOCUMENTS_DATABASE_URL="${DOCUMENTS_DATABASE_URL:-postgresql+asyncpg://documents:documents@$_portal_pg/documents}"
+export MESSAGING_DATABASE_URL="${MESSAGING_DATABASE_URL:-postgresql+asyncpg://messaging:messaging@$_portal_pg/messaging}"
+unset _portal_pg
+
+# --- Kafka 4.x (KRaft, one node) --------------------------------------------
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:19092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+
+# --- S3 (versitygw locally, MinIO in production) ----------------------------
+# host:port without a scheme, as the minio SDK's Minio(endpoint, secure=False) wants.
+export S3_ENDPOINT="${S3_ENDPOINT:-127.0.0.1:19000}"
+export S3_ACCESS_KEY="${S3_ACCESS_KEY:-portal-local}"
+export S3_SECRET_KEY="${S3_SECRET_KEY:-portal-local-secret-key}"
+export S3_BUCKET="${S3_BUCKET:-portal-documents}"
+export S3_REGION="${S3_REGION:-us-east-1}"
+
+# --- SMTP sink -------------------------------------------------------------
+export SMTP_HOST="${SMTP_HOST:-127.0.0.1}"
+export SMTP_PORT="${SMTP_PORT:-10025}"
+# Every mail the sink receives becomes one .eml file here.
+export PORTAL_MAIL_DIR="${PORTAL_MAIL_DIR:-$PORTAL_LOCAL_DIR/mail}"
+
+# --- Python / uv -------------------------------------------------------------
+# Never let uv download an interpreter (only package registries are reachable):
+# use the machine's CPython 3.11, resolved to its real path (not a pyenv shim,
+# whose answer depends on the current directory's .python-version).
+export UV_PYTHON_DOWNLOADS=never
+if [ -z "${UV_PYTHON:-}" ]; then
+    for _portal_py in python3.11 python3 /usr/bin/python3.11; do
+        command -v "$_portal_py" >/dev/null 2>&1 || continue
+        UV_PYTHON=$("$_portal_py" -c 'import sys; print(sys.executable if sys.version_info[:2] == (3, 11) else "")' 2>/dev/null || true)
+        [ -n "$UV_PYTHON" ] && break
+    done
+    unset _portal_py
+fi
+# An empty UV_PYTHON would confuse uv: leave it unset (setup.sh then says why).
+if [ -n "${UV_PYTHON:-}" ]; then export UV_PYTHON; else unset UV_PYTHON; fi

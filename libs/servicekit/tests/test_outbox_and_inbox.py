@@ -1,0 +1,211 @@
+"""The outbox relay and the idempotent consumer against the real PostgreSQL and Kafka (PL-02)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from portal_events import Envelope, EventPayload
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+
+from servicekit.clock import SystemClock
+from servicekit.consumer import IdempotentConsumer, Inbox
+from servicekit.outbox import Outbox, OutboxRelay
+
+from servicekit.consumer import inbox_tables
+from servicekit.outbox import outbox_table
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+inbox, inbox_versions = inbox_tables(metadata)
+# The effect a test handler writes, so a test can count how often it ran.
+applied = Table(
+    "applied",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("value", String(200)),
+)
+
+
+@pytest.fixture(scope="module")
+async def db(kit_database):
+    async with kit_database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    return kit_database
+
+
+class WidgetRenamed(EventPayload):
+    event_type: ClassVar[str] = "WidgetRenamed.v1"
+    topic: ClassVar[str] = "replaced-per-test"
+    aggregate_id_field: ClassVar[str] = "widget_id"
+
+    widget_id: str
+    name: str
+
+
+def event_class(topic: str) -> type[WidgetRenamed]:
+    return type("WidgetRenamed", (WidgetRenamed,), {"topic": topic})
+
+
+def relay_for(database, kafka_bootstrap) -> OutboxRelay:
+    return OutboxRelay(dsn=database.url, source="servicekit-test", bootstrap_servers=kafka_bootstrap, poll_seconds=0.2)
+
+
+async def read_all(topic: str, kafka_bootstrap: str, expected: int, timeout: float = 20.0) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    records = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(records) < expected and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for rs in batch.values():
+                records.extend(rs)
+        # a moment more, to catch anything published twice
+        for rs in (await consumer.getmany(timeout_ms=500)).values():
+            records.extend(rs)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def effect_count(database, subject: str) -> int:
+    async with database.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(applied).where(applied.c.subject == subject))
+
+
+@pytest.mark.req("PL-02")
+async def test_committed_events_are_published_once_in_order_and_rolled_back_ones_never(db, kafka_bootstrap, topic):
+    Event = event_class(topic)
+    box = Outbox(outbox, source="servicekit-test", clock=SystemClock())
+    widget = str(uuid.uuid4())
+    for version in range(1, 6):
+        async with db.transaction() as session:
+            await box.add(session, Event(widget_id=widget, name=f"name-{version}", version=version))
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await box.add(session, Event(widget_id=widget, name="never", version=99))
+            raise RuntimeError("the change failed, so its event must not exist")
+    relay = relay_for(db, kafka_bootstrap)
+    task = asyncio.create_task(relay.run())
+    try:
+        records = await read_all(topic, kafka_bootstrap, expected=5)
+    finally:
+        relay.stop()
+        await task
+    envelopes = [Envelope.from_kafka(r.headers, r.value) for r in records]
+    assert [e.data["version"] for e in envelopes] == [1, 2, 3, 4, 5]
+    assert len({e.id for e in envelopes}) == 5
+    assert {r.key.decode() for r in records} == {widget}
+    headers = dict(records[0].headers)
+    assert headers["ce_type"] == b"WidgetRenamed.v1" and headers["content-type"] == b"application/json"
+    assert headers["ce_source"] == b"servicekit-test" and headers["ce_subject"] == widget.encode()
+
+
+async def _run_consumer(db, kafka_bootstrap, topic, handler, *, max_attempts=3):
+    consumer = IdempotentConsumer(
+        name=f"test-{uuid.uuid4().hex[:6]}", database=db,
+        inbox=Inbox(inbox, inbox_versions, "test-consumer-" + topic),
+        handlers={"WidgetRenamed.v1": handler}, topics=[topic], bootstrap_servers=kafka_bootstrap,
+        max_attempts=max_attempts, retry_backoff_seconds=0.01,
+    )
+    return consumer, asyncio.create_task(consumer.run())
+
+
+async def _produce(kafka_bootstrap, topic, envelopes):
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(topic, key=e.subject.encode(), value=e.kafka_value(), headers=e.kafka_headers())
+    finally:
+        await producer.stop()
+
+
+async def record_effect(session, envelope):
+    await session.execute(
+        insert(applied).values(event_id=envelope.id, subject=envelope.subject, value=envelope.data.get("name"))
+    )
+
+
+@pytest.mark.req("PL-02")
+async def test_a_redelivered_event_is_applied_once_and_a_stale_version_is_ignored(db, kafka_bootstrap, topic, eventually):
+    widget = str(uuid.uuid4())
+    v2 = Envelope(type="WidgetRenamed.v1", source="t", subject=widget, data={"widget_id": widget, "name": "two", "version": 2})
+    v1 = Envelope(type="WidgetRenamed.v1", source="t", subject=widget, data={"widget_id": widget, "name": "one", "version": 1})
+    await _produce(kafka_bootstrap, topic, [v2, v2, v1, v2])  # a duplicate, then an older version, then the duplicate again
+    consumer, task = await _run_consumer(db, kafka_bootstrap, topic, record_effect)
+    try:
+        await eventually(lambda: _inbox_seen(db, topic, 2))
+        await asyncio.sleep(0.5)
+    finally:
+        consumer.stop()
+        await task
+    async with db.transaction() as session:
+        values = (await session.execute(select(applied.c.value).where(applied.c.subject == widget))).scalars().all()
+    assert values == ["two"]
+
+
+async def _inbox_seen(database, topic: str, count: int) -> bool:
+    async with database.transaction() as session:
+        seen = await session.scalar(
+            select(func.count()).select_from(inbox).where(inbox.c.consumer == "test-consumer-" + topic)
+        )
+    return seen >= count
+
+
+@pytest.mark.req("PL-02")
+async def test_a_failing_event_is_retried_then_parked_and_the_next_ones_still_flow(db, kafka_bootstrap, topic, eventually):
+    attempts: dict[str, int] = {}
+
+    async def fragile(session, envelope):
+        attempts[envelope.subject] = attempts.get(envelope.subject, 0) + 1
+        if envelope.data["name"] == "poison":
+            raise ValueError("cannot apply a poison event")
+        await record_effect(session, envelope)
+
+    poison, good = str(uuid.uuid4()), str(uuid.uuid4())
+    await _produce(kafka_bootstrap, topic, [
+        Envelope(type="WidgetRenamed.v1", source="t", subject=poison, data={"widget_id": poison, "name": "poison", "version": 1}),
+        Envelope(type="WidgetRenamed.v1", source="t", subject=good, data={"widget_id": good, "name": "fine", "version": 1}),
+    ])
+    consumer, task = await _run_consumer(db, kafka_bootstrap, topic, fragile, max_attempts=3)
+    try:
+        await eventually(lambda: effect_count(db, good))
+        parked = await read_all(f"{topic}.dlq", kafka_bootstrap, expected=1)
+    finally:
+        consumer.stop()
+        await task
+    assert attempts[poison] == 3
+    assert len(parked) == 1
+    headers = dict(parked[0].headers)
+    assert b"cannot apply a poison event" in headers["dlq_error"]
+    assert headers["dlq_attempts"] == b"3"
+    assert await effect_count(db, poison) == 0  # the failed attempts left nothing behind
+
+
+async def test_a_record_that_is_not_a_cloudevent_is_parked_not_dropped(db, kafka_bootstrap, topic):
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    await producer.send_and_wait(topic, key=b"k", value=b"not json", headers=[])
+    await producer.stop()
+    consumer, task = await _run_consumer(db, kafka_bootstrap, topic, record_effect)
+    try:
+        parked = await read_all(f"{topic}.dlq", kafka_bootstrap, expected=1)
+    finally:
+        consumer.stop()
+        await task
+    assert len(parked) == 1 and parked[0].value == b"not json"
+    assert b"undecodable" in dict(parked[0].headers)["dlq_error"]
+
+
+def test_envelope_survives_the_round_trip():
+    e = Envelope(type="X.v1", source="s", subject="a", data={"version": 3, "k": "v"}, time=datetime(2026, 1, 1, tzinfo=UTC))
+    back = Envelope.from_kafka(e.kafka_headers(), e.kafka_value())
+    assert back == e and back.aggregate_version == 3
