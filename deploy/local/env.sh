@@ -72,6 +72,16 @@ export SMTP_PORT="${SMTP_PORT:-10025}"
 # Every mail the sink receives becomes one .eml file here.
 export PORTAL_MAIL_DIR="${PORTAL_MAIL_DIR:-$PORTAL_LOCAL_DIR/mail}"
 
+# --- the portal's own processes ----------------------------------------------
+export PORTAL_GATEWAY_URL="${PORTAL_GATEWAY_URL:-http://127.0.0.1:8080}"
+export PORTAL_IDENTITY_URL="${PORTAL_IDENTITY_URL:-http://127.0.0.1:8101}"
+export PORTAL_JWKS_URL="${PORTAL_JWKS_URL:-$PORTAL_IDENTITY_URL/.well-known/jwks.json}"
+export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-$PORTAL_GATEWAY_URL}"
+# Every process appends its finished spans here as JSON lines (how the system
+# tests follow one request across processes); OTEL_EXPORTER_OTLP_ENDPOINT,
+# when set, sends them to a collector as well.
+export PORTAL_TRACES_DIR="${PORTAL_TRACES_DIR:-$PORTAL_LOCAL_DIR/traces}"
+
 # --- Python / uv -------------------------------------------------------------
 # Never let uv download an interpreter (only package registries are reachable):
 # use the machine's CPython 3.11, resolved to its real path (not a pyenv shim,
