@@ -47,7 +47,8 @@ req-report:
 	@.venv/bin/python tests/req_report.py ../shared/spec/requirements.md reports/req
 
 bench: services
-	@$(ENV); .venv/bin/python -m tests.bench
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@$(ENV); .venv/bin/python tests/bench.py
 
 lint:
 	@.venv/bin/ruff check libs services gateway tests

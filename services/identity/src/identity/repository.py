@@ -89,12 +89,11 @@ class SigninCounterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, key: str) -> FailureCounter:
-        row = (
-            await self.session.execute(
-                select(tables.signin_counters).where(tables.signin_counters.c.key == key).with_for_update()
-            )
-        ).first()
+    async def get(self, key: str, *, for_update: bool = True) -> FailureCounter:
+        query = select(tables.signin_counters).where(tables.signin_counters.c.key == key)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
         if row is None:
             return FailureCounter()
         return FailureCounter(row.failures, row.last_failure_at, row.locked_until)

@@ -155,19 +155,24 @@ class SigninGuard:
             (f"address:{client_address}", policy.per_address),
         ]
 
-    async def check(self, email: str, client_address: str) -> None:
+    async def check(self, session: AsyncSession, email: str, client_address: str) -> bool:
+        """Refuses while throttled or locked; True when this account and address have failures to clear."""
         now = self._ctx.clock.now()
-        async with self._ctx.database.transaction() as session:
-            counters = SigninCounterRepository(session)
-            for key, rule in self._keys(email, client_address):
-                refusal = (await counters.get(key)).refused_until(rule, now)
-                if refusal is None:
-                    continue
-                state, until = refusal
-                seconds = int((until - now).total_seconds()) + 1
-                if state == "locked":
-                    raise Locked(f"Too many failed sign-ins; try again in {seconds} seconds.", seconds)
-                raise TooManyRequests(f"Too many failed sign-ins; wait {seconds} seconds.", seconds)
+        counters = SigninCounterRepository(session)
+        pair_has_failures = False
+        for index, (key, rule) in enumerate(self._keys(email, client_address)):
+            counter = await counters.get(key, for_update=False)
+            if index == 0:
+                pair_has_failures = counter.failures > 0
+            refusal = counter.refused_until(rule, now)
+            if refusal is None:
+                continue
+            state, until = refusal
+            seconds = int((until - now).total_seconds()) + 1
+            if state == "locked":
+                raise Locked(f"Too many failed sign-ins; try again in {seconds} seconds.", seconds)
+            raise TooManyRequests(f"Too many failed sign-ins; wait {seconds} seconds.", seconds)
+        return pair_has_failures
 
     async def record_failure(self, email: str, client_address: str) -> None:
         now = self._ctx.clock.now()
@@ -206,14 +211,15 @@ async def sign_in(
     session: AsyncSession, ctx: IdentityContext, *, email: str, password: str, client_address: str
 ) -> IssuedTokens:
     guard = SigninGuard(ctx)
-    await guard.check(email, client_address)
+    had_failures = await guard.check(session, email, client_address)
     user = await UserRepository(session).by_email(email)
     # Unknown email or wrong password take the same time and give the same answer.
     password_ok = await ctx.hasher.verify(user.password_hash if user else ctx.hasher.dummy_hash, password)  # type: ignore[attr-defined]
     if user is None or not password_ok:
         await guard.record_failure(email, client_address)
         raise Unauthenticated("The email or password is not correct.")
-    await guard.record_success(session, email, client_address)
+    if had_failures:
+        await guard.record_success(session, email, client_address)
     session_id = await SessionRepository(session).create(user.id, ctx.clock.now(), client_address)
     return await _issue(session, ctx, user, session_id)
 
