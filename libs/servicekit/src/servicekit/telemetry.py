@@ -22,7 +22,6 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
-    SimpleSpanProcessor,
     SpanExporter,
     SpanExportResult,
 )
@@ -101,10 +100,9 @@ def configure_tracing(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces"))
         )
     if traces_dir:
-        # Simple (synchronous) export: a test reading the file right after a
-        # request sees its spans without waiting for a batch.
+        # Batched off the request path, flushed often enough for a test to read soon after.
         exporter = JsonLinesSpanExporter(Path(traces_dir) / f"{service_name}-{os.getpid()}.jsonl")
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=200))
     trace.set_tracer_provider(provider)
 
     from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
