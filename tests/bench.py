@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 import httpx
 from aiokafka import AIOKafkaConsumer
 from argon2 import PasswordHasher, Type
-from portal_events.identity import UserEmailChanged
 
 from identity.settings import IdentitySettings
+from portal_events.identity import UserEmailChanged
 
 GATEWAY = os.environ.get("PORTAL_GATEWAY_URL", "http://127.0.0.1:8080")
 IDENTITY = os.environ.get("PORTAL_IDENTITY_URL", "http://127.0.0.1:8101")
@@ -144,11 +144,10 @@ async def register_users(count: int) -> list[str]:
 
 async def propagation(rate: int = 100, seconds: float = 10.0) -> list[float]:
     """Writes UserEmailChanged through identity's outbox at `rate`/s; measures commit to consumer."""
+    from identity import tables
     from servicekit.clock import SystemClock
     from servicekit.db import Database
     from servicekit.outbox import Outbox
-
-    from identity import tables
 
     settings = IdentitySettings()
     database = Database(settings.database_url, pool_size=4)

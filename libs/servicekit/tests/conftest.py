@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
 from servicekit.db import Database
 from servicekit.testing.databases import worker_suffix
 from servicekit.testing.pytest_plugin import require_env
+
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:

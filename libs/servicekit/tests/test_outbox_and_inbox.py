@@ -9,15 +9,12 @@ from typing import ClassVar
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from portal_events import Envelope, EventPayload
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
+from portal_events import Envelope, EventPayload
 from servicekit.clock import SystemClock
-from servicekit.consumer import IdempotentConsumer, Inbox
-from servicekit.outbox import Outbox, OutboxRelay
-
-from servicekit.consumer import inbox_tables
-from servicekit.outbox import outbox_table
+from servicekit.consumer import IdempotentConsumer, Inbox, inbox_tables
+from servicekit.outbox import Outbox, OutboxRelay, outbox_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)

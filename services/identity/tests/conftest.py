@@ -10,13 +10,12 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from servicekit.clock import MovableClock
-from servicekit.testing.databases import create_test_database
-
 import identity
 from identity.app import build_context, create_app
 from identity.settings import IdentitySettings
 from identity.use_cases import IdentityContext
+from servicekit.clock import MovableClock
+from servicekit.testing.databases import create_test_database
 
 MIGRATIONS = Path(identity.__file__).parent / "migrations"
 STRONG_PASSWORD = "Harbor#Crane42"

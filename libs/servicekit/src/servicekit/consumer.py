@@ -21,7 +21,6 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from portal_events import Envelope
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -36,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal_events import Envelope
 from servicekit.db import Database
 
 log = structlog.get_logger("servicekit.consumer")

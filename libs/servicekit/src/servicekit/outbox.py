@@ -24,7 +24,6 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from portal_events import Envelope, EventPayload
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -42,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal_events import Envelope, EventPayload
 from servicekit.clock import Clock
 
 log = structlog.get_logger("servicekit.outbox")

@@ -8,14 +8,6 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from servicekit.app import build_app
-from servicekit.auth import TokenVerifier
-from servicekit.clock import Clock, SystemClock
-from servicekit.db import Database
-from servicekit.outbox import Outbox, OutboxRelay
-from servicekit.runtime import Runtime
-from servicekit.telemetry import configure_logging, configure_tracing
-
 from identity import tables
 from identity.api.routes import router
 from identity.domain.password_policy import PasswordPolicy
@@ -26,6 +18,13 @@ from identity.repository import SigningKeyRepository
 from identity.settings import IdentitySettings
 from identity.signing import KeyRing, TokenIssuer, ensure_active_key
 from identity.use_cases import IdentityContext
+from servicekit.app import build_app
+from servicekit.auth import TokenVerifier
+from servicekit.clock import Clock, SystemClock
+from servicekit.db import Database
+from servicekit.outbox import Outbox, OutboxRelay
+from servicekit.runtime import Runtime
+from servicekit.telemetry import configure_logging, configure_tracing
 
 KEY_RELOAD_SECONDS = 30.0
 
@@ -118,7 +117,9 @@ def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | 
 def build_worker(settings: IdentitySettings | None = None) -> list:
     settings = settings or IdentitySettings()
     configure_logging(settings.service_name + "-worker", settings.log_level)
-    configure_tracing(settings.service_name + "-worker", otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir)
+    configure_tracing(
+        settings.service_name + "-worker", otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir
+    )
     database = Database(settings.database_url, pool_size=2)
     relay = OutboxRelay(
         dsn=settings.database_url, source=settings.service_name,

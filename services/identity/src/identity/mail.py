@@ -15,10 +15,9 @@ from email.message import EmailMessage
 import structlog
 from sqlalchemy import select, update
 
+from identity import tables
 from servicekit.clock import Clock
 from servicekit.db import Database
-
-from identity import tables
 
 log = structlog.get_logger("identity.mail")
 

@@ -15,18 +15,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.clock import Clock
-from servicekit.db import Database
-from servicekit.errors import (
-    FieldError,
-    Locked,
-    NotFound,
-    TooManyRequests,
-    Unauthenticated,
-    ValidationFailed,
-)
-from servicekit.outbox import Outbox
-
 from identity.domain.password_policy import PasswordPolicy
 from identity.domain.security_questions import (
     QUESTION_CATALOGUE,
@@ -34,6 +22,7 @@ from identity.domain.security_questions import (
     question_choice_errors,
 )
 from identity.domain.signin_throttle import ThrottlePolicy, ThrottleRule
+from identity.domain.user import Profile as Profile  # re-exported for the API
 from identity.domain.user import (
     SecretHasher,
     StaffRole,
@@ -45,7 +34,6 @@ from identity.domain.user import (
     hash_answers,
     normalise_email,
 )
-from identity.domain.user import Profile as Profile  # re-exported for the API
 from identity.repository import (
     MailRepository,
     PasswordResetRepository,
@@ -54,6 +42,17 @@ from identity.repository import (
     UserRepository,
 )
 from identity.signing import IssuedTokens, TokenIssuer, opaque_token, token_hash
+from servicekit.clock import Clock
+from servicekit.db import Database
+from servicekit.errors import (
+    FieldError,
+    Locked,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+    ValidationFailed,
+)
+from servicekit.outbox import Outbox
 
 MAX_RESET_ANSWER_ATTEMPTS = 5
 

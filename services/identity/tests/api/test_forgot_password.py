@@ -94,9 +94,8 @@ async def test_the_link_is_mailed_through_smtp(api, client, ctx, identity_settin
     import os
     from pathlib import Path
 
-    from servicekit.clock import SystemClock
-
     from identity.mail import MailSender
+    from servicekit.clock import SystemClock
 
     email, token = await _start_reset(api, client, ctx)
     sender = MailSender(ctx.database, SystemClock(), host=identity_settings.smtp_host,

@@ -9,9 +9,8 @@ import uuid
 
 import pytest
 
-from servicekit.auth import TokenVerifier
-
 from identity.__main__ import main
+from servicekit.auth import TokenVerifier
 
 
 async def test_self_registration_cannot_claim_a_staff_role(api, client):

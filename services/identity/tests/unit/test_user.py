@@ -6,10 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from servicekit.errors import ValidationFailed
-
 from identity.domain.password_policy import PasswordPolicy
 from identity.domain.user import User, ensure_password_not_reused
+from servicekit.errors import ValidationFailed
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
 POLICY = PasswordPolicy()

@@ -6,9 +6,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response, status
 
-from servicekit.db import TransactionalRoute
-from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
-
 from identity import use_cases
 from identity.api.deps import ClientAddress, Identity
 from identity.api.schemas import (
@@ -32,6 +29,8 @@ from identity.api.schemas import (
 from identity.domain.security_questions import QUESTION_CATALOGUE, ChosenQuestion
 from identity.domain.user import Profile, User
 from identity.signing import IssuedTokens
+from servicekit.db import TransactionalRoute
+from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
 
 router = APIRouter(route_class=TransactionalRoute)
 

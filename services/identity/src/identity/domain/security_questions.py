@@ -51,9 +51,9 @@ def question_choice_errors(choices: list[ChosenQuestion], field_name: str) -> li
     for index, choice in enumerate(choices):
         if choice.question_id not in QUESTION_CATALOGUE:
             errors.append(FieldError(f"{field_name}.{index}.question_id", "is not a known question"))
-        length = len(normalise_answer(choice.answer))
-        if length < MIN_ANSWER_LENGTH:
-            errors.append(FieldError(f"{field_name}.{index}.answer", f"must have at least {MIN_ANSWER_LENGTH} characters"))
+        answer_field = f"{field_name}.{index}.answer"
+        if len(normalise_answer(choice.answer)) < MIN_ANSWER_LENGTH:
+            errors.append(FieldError(answer_field, f"must have at least {MIN_ANSWER_LENGTH} characters"))
         if len(choice.answer) > MAX_ANSWER_LENGTH:
-            errors.append(FieldError(f"{field_name}.{index}.answer", f"must have at most {MAX_ANSWER_LENGTH} characters"))
+            errors.append(FieldError(answer_field, f"must have at most {MAX_ANSWER_LENGTH} characters"))
     return errors

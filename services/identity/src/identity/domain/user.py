@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+from identity.domain.password_policy import PasswordPolicy
+from identity.domain.security_questions import normalise_answer
 from portal_events import EventPayload
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from servicekit.errors import Conflict, FieldError, ValidationFailed
-
-from identity.domain.password_policy import PasswordPolicy
-from identity.domain.security_questions import normalise_answer
 
 StaffRole = Literal["scss", "management", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = ("scss", "management", "admin")

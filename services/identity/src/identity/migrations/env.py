@@ -1,7 +1,6 @@
 from alembic import context
 
-from servicekit.migrations import run_env
-
 from identity.tables import metadata
+from servicekit.migrations import run_env
 
 run_env(context, metadata)
