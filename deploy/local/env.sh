@@ -77,6 +77,13 @@ export PORTAL_GATEWAY_URL="${PORTAL_GATEWAY_URL:-http://127.0.0.1:8080}"
 export PORTAL_IDENTITY_URL="${PORTAL_IDENTITY_URL:-http://127.0.0.1:8101}"
 export PORTAL_JWKS_URL="${PORTAL_JWKS_URL:-$PORTAL_IDENTITY_URL/.well-known/jwks.json}"
 export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-$PORTAL_GATEWAY_URL}"
+# Locally every client is 127.0.0.1 (tests, make bench), so the per-address
+# limit is set far above what one machine sends; the gateway's own tests prove
+# the limit with small numbers. A deployment keeps the defaults (200/s, 400).
+export GATEWAY_RATE_LIMIT_PER_SECOND="${GATEWAY_RATE_LIMIT_PER_SECOND:-100000}"
+export GATEWAY_RATE_LIMIT_BURST="${GATEWAY_RATE_LIMIT_BURST:-200000}"
+# Plain http on loopback: a Secure cookie would never come back to the gateway.
+export GATEWAY_COOKIE_SECURE="${GATEWAY_COOKIE_SECURE:-false}"
 # Every process appends its finished spans here as JSON lines (how the system
 # tests follow one request across processes); OTEL_EXPORTER_OTLP_ENDPOINT,
 # when set, sends them to a collector as well.
