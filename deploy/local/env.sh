@@ -82,8 +82,6 @@ export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-$PORTAL_GATEWAY_URL}"
 # the limit with small numbers. A deployment keeps the defaults (200/s, 400).
 export GATEWAY_RATE_LIMIT_PER_SECOND="${GATEWAY_RATE_LIMIT_PER_SECOND:-100000}"
 export GATEWAY_RATE_LIMIT_BURST="${GATEWAY_RATE_LIMIT_BURST:-200000}"
-# Plain http on loopback: a Secure cookie would never come back to the gateway.
-export GATEWAY_COOKIE_SECURE="${GATEWAY_COOKIE_SECURE:-false}"
 # Every process appends its finished spans here as JSON lines (how the system
 # tests follow one request across processes); OTEL_EXPORTER_OTLP_ENDPOINT,
 # when set, sends them to a collector as well.
