@@ -1,0 +1,64 @@
+"""`gateway serve [--host H] [--port P]`: the gateway on uvicorn (uvloop, httptools).
+
+One process per host: browser sessions and rate-limit buckets live in its
+memory (see browser_session.SessionStore for running several).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+import uvicorn
+
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+from servicekit.telemetry import configure_logging, configure_tracing
+
+
+def serve(settings: GatewaySettings, host: str, port: int) -> None:
+    configure_logging(settings.service_name, settings.log_level)
+    # httpx logs every control-plane call (each health probe) at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_tracing(
+        settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir
+    )
+    uvicorn.run(
+        create_app(settings, freeze_gc_on_startup=True),
+        host=host,
+        port=port,
+        loop="uvloop",
+        log_config=None,  # structlog's set-up from configure_logging stays in force
+        **uvicorn_options(settings),
+    )
+
+
+def uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
+    """How uvicorn must serve the gateway (tests serve it the same way)."""
+    trusted = settings.forwarded_allow_ips
+    return {
+        "http": "httptools",
+        "lifespan": "on",
+        "access_log": False,  # services log each request with its request id
+        "server_header": False,
+        # Only a trusted load balancer may say who the client is.
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = GatewaySettings()
+    parser = argparse.ArgumentParser(prog="gateway", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the gateway")
+    serve_parser.add_argument("--host", default=settings.host)
+    serve_parser.add_argument("--port", type=int, default=settings.port)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(settings, args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""What the running gateway is made of, built once in the app's lifespan and closed with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from opentelemetry import trace
+
+from gateway.browser_session import BrowserSessions, InMemorySessionStore, SessionStore
+from gateway.caller import CallerVerifier
+from gateway.identity_client import IdentityClient
+from gateway.openapi_merge import MergedOpenApi
+from gateway.proxy import Proxy
+from gateway.rate_limit import RateLimiter
+from gateway.settings import GatewaySettings
+from gateway.upstream_pool import UpstreamPool
+from servicekit.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
+from servicekit.clock import Clock
+
+
+@dataclass
+class Gateway:
+    settings: GatewaySettings
+    http: httpx.AsyncClient  # the control plane: sign-in, health, OpenAPI
+    limiter: RateLimiter
+    sessions: BrowserSessions
+    proxy: Proxy
+    openapi: MergedOpenApi
+    pools: list[UpstreamPool]
+
+    async def aclose(self) -> None:
+        for pool in self.pools:
+            pool.close()
+        await self.http.aclose()
+
+
+def build_gateway(
+    settings: GatewaySettings,
+    *,
+    clock: Clock,
+    gateway_document: Callable[[], dict[str, Any]],
+    jwks_fetcher: JwksFetcher | None = None,
+    session_store: SessionStore | None = None,
+    tracer: trace.Tracer | None = None,
+) -> Gateway:
+    http = httpx.AsyncClient(timeout=settings.control_timeout_seconds)
+    verifier = TokenVerifier(
+        jwks_fetcher or http_jwks_fetcher(settings.jwks_url),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        clock=clock,
+    )
+    callers = CallerVerifier(verifier, clock)
+    sessions = BrowserSessions(
+        session_store or InMemorySessionStore(clock, max_sessions=settings.max_browser_sessions),
+        IdentityClient(http, settings.upstreams.get(settings.identity_service)),
+        callers,
+        clock,
+        ttl_seconds=settings.session_ttl_seconds,
+        refresh_margin_seconds=settings.refresh_margin_seconds,
+    )
+    limiter = RateLimiter(
+        rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+    )
+
+    def pool(name: str, url: str) -> UpstreamPool:
+        return UpstreamPool(
+            name,
+            url,
+            max_connections=settings.upstream_max_connections,
+            connect_timeout=settings.upstream_connect_timeout_seconds,
+            idle_seconds=settings.upstream_idle_seconds,
+        )
+
+    pools = {name: pool(name, url) for name, url in settings.upstreams.items()}
+    web_pool = pool("web", settings.web_upstream) if settings.web_upstream else None
+    proxy = Proxy(
+        pools=pools,
+        web_pool=web_pool,
+        callers=callers,
+        sessions=sessions,
+        limiter=limiter,
+        read_timeout=settings.upstream_read_timeout_seconds,
+        cookie_secure=settings.cookie_secure,
+        tracer=tracer,
+    )
+    openapi = MergedOpenApi(
+        http,
+        settings.upstreams,
+        gateway_document,
+        cache_seconds=settings.openapi_cache_seconds,
+        timeout_seconds=settings.health_timeout_seconds,
+    )
+    return Gateway(
+        settings=settings,
+        http=http,
+        limiter=limiter,
+        sessions=sessions,
+        proxy=proxy,
+        openapi=openapi,
+        pools=[*pools.values(), *([web_pool] if web_pool else [])],
+    )
