@@ -23,7 +23,11 @@ STRONG_PASSWORD = "Harbor#Crane42"
 
 @pytest.fixture(scope="session")
 def identity_settings() -> IdentitySettings:
-    return IdentitySettings(database_url=create_test_database("IDENTITY", MIGRATIONS))
+    # No process-wide tracer from in-process apps: other suites in this worker
+    # (the gateway's) install their own; the system tests trace the real processes.
+    return IdentitySettings(
+        database_url=create_test_database("IDENTITY", MIGRATIONS), traces_dir=None, otlp_endpoint=None
+    )
 
 
 @pytest.fixture(scope="session")
