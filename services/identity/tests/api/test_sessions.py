@@ -90,3 +90,19 @@ async def test_one_address_spraying_many_accounts_is_throttled(api, app, clock):
             codes.append((await sprayer.post("/sessions", json={"email": api.new_email(), "password": "Guess#1234"})).status_code)
         assert codes[:20] == [401] * 20
         assert (await sprayer.post("/sessions", json={"email": api.new_email(), "password": "Guess#1234"})).status_code == 429
+
+
+@pytest.mark.req("ID-11")
+async def test_the_token_binds_no_organisation_role_so_one_user_holds_many(api, client):
+    """Roles in an organisation live with the service that owns it (trade-accounts, ctpat), not in the token.
+
+    One access token carries who the user is and CBP staff roles only, so the same
+    sign-in serves a Company Administrator of one Trade Account who is a plain
+    User of another, at the same time, and a membership change needs no new token.
+    """
+    import jwt
+
+    _, tokens = await api.new_user()
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert set(claims) == {"iss", "aud", "sub", "email", "roles", "sid", "jti", "typ", "pwd_expired", "iat", "exp"}
+    assert claims["roles"] == []  # a trade user: no staff role, and no organisation anywhere
