@@ -77,6 +77,8 @@ export PORTAL_GATEWAY_URL="${PORTAL_GATEWAY_URL:-http://127.0.0.1:8080}"
 export PORTAL_IDENTITY_URL="${PORTAL_IDENTITY_URL:-http://127.0.0.1:8101}"
 export PORTAL_JWKS_URL="${PORTAL_JWKS_URL:-$PORTAL_IDENTITY_URL/.well-known/jwks.json}"
 export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-$PORTAL_GATEWAY_URL}"
+# The services this checkout runs (each issue that adds one adds it here).
+export GATEWAY_UPSTREAMS="${GATEWAY_UPSTREAMS:-{\"identity\": \"$PORTAL_IDENTITY_URL\"}}"
 # Locally every client is 127.0.0.1 (tests, make bench), so the per-address
 # limit is set far above what one machine sends; the gateway's own tests prove
 # the limit with small numbers. A deployment keeps the defaults (200/s, 400).
@@ -86,6 +88,9 @@ export GATEWAY_RATE_LIMIT_BURST="${GATEWAY_RATE_LIMIT_BURST:-200000}"
 # tests follow one request across processes); OTEL_EXPORTER_OTLP_ENDPOINT,
 # when set, sends them to a collector as well.
 export PORTAL_TRACES_DIR="${PORTAL_TRACES_DIR:-$PORTAL_LOCAL_DIR/traces}"
+# Record one new trace in ten, as a deployment would; a request that arrives
+# with a sampled traceparent (as the system tests send) is always recorded.
+export PORTAL_TRACE_SAMPLE_RATIO="${PORTAL_TRACE_SAMPLE_RATIO:-0.1}"
 
 # --- Python / uv -------------------------------------------------------------
 # Never let uv download an interpreter (only package registries are reachable):

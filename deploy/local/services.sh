@@ -57,10 +57,10 @@ stop)
 status) each_service status_one ;;
 restart)
     name=${2:?which process}
-    line=$(awk -v n="$name" '$1 == n' "$here/services.txt")
+    read -r _ url cmd < <(awk -v n="$name" '$1 == n' "$here/services.txt")
+    [[ -n "${cmd:-}" ]] || { echo "no process named $name in services.txt" >&2; exit 2; }
     proc_stop "$name" TERM 20 || true
-    # shellcheck disable=SC2086
-    start_one $line
+    start_one "$name" "$url" "$cmd"
     ;;
 *) echo "usage: $0 start|stop|status|restart NAME" >&2; exit 2 ;;
 esac

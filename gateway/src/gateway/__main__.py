@@ -22,7 +22,8 @@ def serve(settings: GatewaySettings, host: str, port: int) -> None:
     # httpx logs every control-plane call (each health probe) at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     configure_tracing(
-        settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir
+        settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
+        sample_ratio=settings.trace_sample_ratio,
     )
     uvicorn.run(
         create_app(settings, freeze_gc_on_startup=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -58,6 +59,10 @@ def build_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in on_startup:
             await hook()
+        # What is alive after start-up lives as long as the process: keeping it
+        # out of the collector's full passes trims tail latency (measured in the gateway).
+        gc.collect()
+        gc.freeze()
         yield
         for hook in on_shutdown:
             await hook()

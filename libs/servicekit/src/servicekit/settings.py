@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
 
     otlp_endpoint: str | None = _shared("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     traces_dir: str | None = _shared("PORTAL_TRACES_DIR", None)
+    # Share of new traces recorded; a caller's sampled traceparent is always followed.
+    trace_sample_ratio: float = _shared("PORTAL_TRACE_SAMPLE_RATIO", 1.0)
     log_level: str = _shared("PORTAL_LOG_LEVEL", "INFO")
 
     outbox_poll_seconds: float = 1.0

@@ -25,6 +25,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 _configured = False
 
@@ -84,7 +85,7 @@ def configure_logging(service_name: str, level: str = "INFO") -> None:
 
 
 def configure_tracing(
-    service_name: str, *, otlp_endpoint: str | None, traces_dir: str | None
+    service_name: str, *, otlp_endpoint: str | None, traces_dir: str | None, sample_ratio: float = 1.0
 ) -> TracerProvider | None:
     """Installs the process's tracer provider and instruments httpx and aiokafka."""
     global _configured
@@ -92,7 +93,12 @@ def configure_tracing(
         return trace.get_tracer_provider()  # type: ignore[return-value]
     if not otlp_endpoint and not traces_dir:
         return None
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    # Parent-based: a request that arrives sampled (a traceparent flag) is traced
+    # whole; new traces are started for `sample_ratio` of requests.
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name}),
+        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+    )
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

@@ -67,7 +67,10 @@ async def load_keys(ctx: IdentityContext) -> None:
 def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
     configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir)
+    configure_tracing(
+        settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
+        sample_ratio=settings.trace_sample_ratio,
+    )
     ctx = ctx or build_context(settings)
 
     async def local_jwks() -> dict:
@@ -118,7 +121,8 @@ def build_worker(settings: IdentitySettings | None = None) -> list:
     settings = settings or IdentitySettings()
     configure_logging(settings.service_name + "-worker", settings.log_level)
     configure_tracing(
-        settings.service_name + "-worker", otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir
+        settings.service_name + "-worker", otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
+        sample_ratio=settings.trace_sample_ratio,
     )
     database = Database(settings.database_url, pool_size=2)
     relay = OutboxRelay(
