@@ -204,12 +204,19 @@ async def main() -> None:
         token = (await client.post(f"{IDENTITY}/sessions", json={"email": emails[0], "password": PASSWORD})).json()["access_token"]
     gateway_overhead(token)
 
-    bare = bare_argon2_rate()
-    rate, failures = signin_rate(emails[1])
-    ratio = rate / bare
+    # Interleaved rounds: this machine's speed drifts by tens of percent from one
+    # second to the next, so each ratio compares neighbours and the median is reported.
+    rounds = []
+    for _ in range(3):
+        bare = bare_argon2_rate(4.0)
+        rate, failures = signin_rate(emails[1], seconds=6)
+        rounds.append((bare, rate, rate / bare, failures))
+    bare, rate, ratio, _ = sorted(rounds, key=lambda r: r[2])[1]
+    failures = sum(r[3] for r in rounds)
     report(
-        f"sign-in  {rate:.1f} sign-ins/s vs bare argon2id verify {bare:.1f}/s = {ratio:.2f}x "
-        f"({'meets' if ratio >= 0.7 else 'MISSES'} >= 0.7x)" + (f" | {failures} refused" if failures else "")
+        f"sign-in  {rate:.1f} sign-ins/s vs bare argon2id verify {bare:.1f}/s = {ratio:.2f}x median of "
+        f"{', '.join(f'{r[2]:.2f}' for r in rounds)} ({'meets' if ratio >= 0.7 else 'MISSES'} >= 0.7x)"
+        + (f" | {failures} refused" if failures else "")
     )
 
     latencies = await propagation()

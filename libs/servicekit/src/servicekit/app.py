@@ -68,7 +68,12 @@ def build_app(
             await hook()
         await runtime.database.dispose()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
+    app = FastAPI(
+        title=title, description=description, lifespan=lifespan, version="1.0.0",
+        # OpenTelemetry's own instrumentation (servicekit.telemetry) traces us;
+        # FastAPI's native telemetry would only add a per-request check.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.runtime = runtime
     app.state.database = runtime.database
     app.state.clock = runtime.clock

@@ -42,7 +42,7 @@ async def current_principal(
     return principal
 
 
-def request_clock(request: Request) -> Clock:
+async def request_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 

@@ -89,14 +89,19 @@ class SigninCounterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, key: str, *, for_update: bool = True) -> FailureCounter:
-        query = select(tables.signin_counters).where(tables.signin_counters.c.key == key)
-        if for_update:
-            query = query.with_for_update()
+    async def get(self, key: str) -> FailureCounter:
+        query = select(tables.signin_counters).where(tables.signin_counters.c.key == key).with_for_update()
         row = (await self.session.execute(query)).first()
         if row is None:
             return FailureCounter()
         return FailureCounter(row.failures, row.last_failure_at, row.locked_until)
+
+    async def get_many(self, keys: list[str]) -> dict[str, FailureCounter]:
+        """Several counters in one round trip, unlocked (for the check before a sign-in)."""
+        sc = tables.signin_counters
+        rows = (await self.session.execute(select(sc).where(sc.c.key.in_(keys)))).all()
+        found = {r.key: FailureCounter(r.failures, r.last_failure_at, r.locked_until) for r in rows}
+        return {key: found.get(key, FailureCounter()) for key in keys}
 
     async def put(self, key: str, counter: FailureCounter) -> None:
         values = {

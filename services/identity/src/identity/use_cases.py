@@ -157,12 +157,10 @@ class SigninGuard:
     async def check(self, session: AsyncSession, email: str, client_address: str) -> bool:
         """Refuses while throttled or locked; True when this account and address have failures to clear."""
         now = self._ctx.clock.now()
-        counters = SigninCounterRepository(session)
-        pair_has_failures = False
-        for index, (key, rule) in enumerate(self._keys(email, client_address)):
-            counter = await counters.get(key, for_update=False)
-            if index == 0:
-                pair_has_failures = counter.failures > 0
+        keys = self._keys(email, client_address)
+        counters = await SigninCounterRepository(session).get_many([key for key, _ in keys])
+        for key, rule in keys:
+            counter = counters[key]
             refusal = counter.refused_until(rule, now)
             if refusal is None:
                 continue
@@ -171,7 +169,7 @@ class SigninGuard:
             if state == "locked":
                 raise Locked(f"Too many failed sign-ins; try again in {seconds} seconds.", seconds)
             raise TooManyRequests(f"Too many failed sign-ins; wait {seconds} seconds.", seconds)
-        return pair_has_failures
+        return counters[keys[0][0]].failures > 0
 
     async def record_failure(self, email: str, client_address: str) -> None:
         now = self._ctx.clock.now()

@@ -1,4 +1,8 @@
-"""Identity's dependencies, named for what they mean."""
+"""Identity's dependencies, named for what they mean.
+
+All `async def`: FastAPI runs a plain `def` dependency in a worker thread,
+a thread hop per request for what is only an attribute lookup.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from fastapi import Depends, Request
 from identity.use_cases import IdentityContext
 
 
-def identity_context(request: Request) -> IdentityContext:
+async def identity_context(request: Request) -> IdentityContext:
     return request.app.state.identity
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     # The gateway is the only client services listen to; it forwards the
     # browser's address in X-Forwarded-For (rightmost hop it added).
     forwarded = request.headers.get("x-forwarded-for")
