@@ -1,4 +1,4 @@
-"""System tests: the running portal (gateway, identity, worker) on real infrastructure.
+"""System and fault tests: the running portal (gateway, identity, worker) on real infrastructure.
 
 `make test` starts everything first; these tests only talk to it over HTTP and
 Kafka, like a browser or an outside subscriber would.
@@ -20,7 +20,7 @@ import pytest
 
 from servicekit.testing.pytest_plugin import require_env
 
-HERE = Path(__file__).parent
+LISTENER = Path(__file__).parent / "system" / "event_listener.py"
 PASSWORD = "Harbor#Crane42"
 
 
@@ -47,7 +47,7 @@ class Listener:
     def __init__(self, topic: str, outfile: Path) -> None:
         self.outfile = outfile
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "event_listener.py"), topic, str(outfile)],
+            [sys.executable, str(LISTENER), topic, str(outfile)],
             env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=open(f"{outfile}.err", "w"),
         )
         self._wait(lambda lines: lines and lines[0].get("ready"), timeout=60, what="listener ready")
