@@ -167,8 +167,9 @@ class IdempotentConsumer:
             for partition, records in batches.items():
                 for record in records:
                     await self.process(record, producer)
-                    # The database commit happened in process(); now the offset.
-                    await consumer.commit({partition: record.offset + 1})
+                # Every record up to here is settled in the database (or parked):
+                # only now may the group's position move past them.
+                await consumer.commit({partition: records[-1].offset + 1})
 
     async def process(self, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
         """Applies one record exactly once, or parks it; returns only when it is settled."""

@@ -211,7 +211,7 @@ async def sign_in(
     had_failures = await guard.check(session, email, client_address)
     user = await UserRepository(session).by_email(email)
     # Unknown email or wrong password take the same time and give the same answer.
-    password_ok = await ctx.hasher.verify(user.password_hash if user else ctx.hasher.dummy_hash, password)  # type: ignore[attr-defined]
+    password_ok = await ctx.hasher.verify(user.password_hash if user else ctx.hasher.dummy_hash, password)
     if user is None or not password_ok:
         await guard.record_failure(email, client_address)
         raise Unauthenticated("The email or password is not correct.")

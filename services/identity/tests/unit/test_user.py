@@ -17,6 +17,8 @@ POLICY = PasswordPolicy()
 class PlainHasher:
     """A fake for the pure rules: 'hashes' by prefixing."""
 
+    dummy_hash = "h:\x00"
+
     async def hash(self, secret: str) -> str:
         return "h:" + secret
 
