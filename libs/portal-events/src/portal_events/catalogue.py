@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from portal_events.base import EventPayload
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
+from portal_events.trade_accounts import (
+    CompanyInformationChanged,
+    TradeAccountAddressAdded,
+    TradeAccountAddressChanged,
+    TradeAccountAddressRemoved,
+    TradeAccountCreated,
+    TradeAccountUserAdded,
+    TradeAccountUserChanged,
+    TradeAccountUserRemoved,
+)
 
 ALL_EVENTS: tuple[type[EventPayload], ...] = (
     UserRegistered,
     UserProfileUpdated,
     UserEmailChanged,
+    TradeAccountCreated,
+    CompanyInformationChanged,
+    TradeAccountAddressAdded,
+    TradeAccountAddressChanged,
+    TradeAccountAddressRemoved,
+    TradeAccountUserAdded,
+    TradeAccountUserChanged,
+    TradeAccountUserRemoved,
 )
 
 BY_TYPE: dict[str, type[EventPayload]] = {event.event_type: event for event in ALL_EVENTS}

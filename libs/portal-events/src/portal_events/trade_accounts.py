@@ -1,0 +1,134 @@
+"""Events of the trade-accounts service, topic `trade-accounts.trade-account.v1`, keyed by Trade Account id.
+
+Address and user events carry the whole entry as it is after the change, so a
+consumer (ctpat's Company Profile, documents, messaging) keeps its read model
+from the events alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr
+
+from portal_events.base import EventPayload
+
+TRADE_ACCOUNT_TOPIC = "trade-accounts.trade-account.v1"
+
+MemberType = Literal["company_administrator", "user"]
+MemberStatus = Literal["active", "invited"]
+AddressType = Literal[
+    "headquarters",
+    "international_corporate_headquarters",
+    "trade_security_poc_office",
+    "cargo_handling_facility",
+    "policy_training_location",
+    "other",
+]
+
+
+class CompanyInformationData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    company_name: str
+    doing_business_as: str | None
+    number_of_employees: int | None
+    business_start_date: date | None
+    brief_history: str | None
+
+
+class AddressData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    address_id: UUID
+    type: AddressType
+    street_line_1: str
+    street_line_2: str | None
+    city: str
+    country: str  # ISO 3166-1 alpha-2
+    state: str | None  # ISO 3166-2 subdivision code without the country prefix
+    postal_code: str
+
+
+class MemberData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    member_id: UUID
+    user_id: UUID | None  # None while the person is invited and has no login yet
+    email: EmailStr
+    salutation: str
+    first_name: str
+    last_name: str
+    title: str
+    phone: str
+    type: MemberType
+    status: MemberStatus
+
+
+class _TradeAccountEvent(EventPayload):
+    topic: ClassVar[str] = TRADE_ACCOUNT_TOPIC
+    aggregate_id_field: ClassVar[str] = "trade_account_id"
+
+    trade_account_id: UUID
+    occurred_at: datetime
+
+
+class TradeAccountCreated(_TradeAccountEvent):
+    """A Trade Account was created; its creator is its first Company Administrator."""
+
+    event_type: ClassVar[str] = "TradeAccountCreated.v1"
+
+    company_information: CompanyInformationData
+    created_by: UUID
+
+
+class CompanyInformationChanged(_TradeAccountEvent):
+    """Company name, doing-business-as name, employees, start date or history changed."""
+
+    event_type: ClassVar[str] = "CompanyInformationChanged.v1"
+
+    company_information: CompanyInformationData
+    changed_by: UUID
+
+
+class TradeAccountAddressAdded(_TradeAccountEvent):
+    event_type: ClassVar[str] = "TradeAccountAddressAdded.v1"
+
+    address: AddressData
+
+
+class TradeAccountAddressChanged(_TradeAccountEvent):
+    event_type: ClassVar[str] = "TradeAccountAddressChanged.v1"
+
+    address: AddressData
+
+
+class TradeAccountAddressRemoved(_TradeAccountEvent):
+    event_type: ClassVar[str] = "TradeAccountAddressRemoved.v1"
+
+    address_id: UUID
+
+
+class TradeAccountUserAdded(_TradeAccountEvent):
+    """A person was listed as a user of the Trade Account (active, or invited until they register)."""
+
+    event_type: ClassVar[str] = "TradeAccountUserAdded.v1"
+
+    member: MemberData
+
+
+class TradeAccountUserChanged(_TradeAccountEvent):
+    """A listed user's details, type, status (invitation accepted) or email changed."""
+
+    event_type: ClassVar[str] = "TradeAccountUserChanged.v1"
+
+    member: MemberData
+
+
+class TradeAccountUserRemoved(_TradeAccountEvent):
+    event_type: ClassVar[str] = "TradeAccountUserRemoved.v1"
+
+    member_id: UUID
+    user_id: UUID | None

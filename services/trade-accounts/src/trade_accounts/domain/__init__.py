@@ -1,0 +1,1 @@
+"""The Trade Accounts domain: pure rules, no web framework, no database."""

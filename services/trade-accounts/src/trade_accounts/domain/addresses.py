@@ -1,0 +1,108 @@
+"""Addresses of a Trade Account (TA-03): typed, validated field by field.
+
+Countries are ISO 3166-1 alpha-2 codes; a state or province is an ISO 3166-2
+subdivision code (without the country prefix, "TX" for Texas). It is required
+where the country has states or provinces that postal addresses use (at least
+the US, Canada and Mexico) and checked against the country's list wherever
+given.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import cache
+
+import pycountry
+
+from servicekit.errors import FieldError, ValidationFailed
+
+
+class AddressType(StrEnum):
+    HEADQUARTERS = "headquarters"
+    INTERNATIONAL_CORPORATE_HEADQUARTERS = "international_corporate_headquarters"
+    TRADE_SECURITY_POC_OFFICE = "trade_security_poc_office"
+    CARGO_HANDLING_FACILITY = "cargo_handling_facility"
+    POLICY_TRAINING_LOCATION = "policy_training_location"
+    OTHER = "other"
+
+
+# Countries whose postal addresses need a state or province.
+STATE_REQUIRED = frozenset({"US", "CA", "MX", "AU", "BR", "IN"})
+
+POSTAL_CODE_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "US": (re.compile(r"^\d{5}(-\d{4})?$"), "must be a ZIP code such as 20229 or 20229-0001"),
+    "CA": (re.compile(r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$"), "must be a postal code such as K1A 0B1"),
+    "MX": (re.compile(r"^\d{5}$"), "must be a five-digit código postal"),
+}
+GENERIC_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,10}[A-Z0-9]$")
+
+
+@cache
+def subdivision_codes(country: str) -> frozenset[str]:
+    return frozenset(s.code.split("-", 1)[1] for s in pycountry.subdivisions.get(country_code=country) or ())
+
+
+def is_country(code: str) -> bool:
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+
+
+@dataclass(frozen=True)
+class Address:
+    id: uuid.UUID
+    type: AddressType
+    street_line_1: str
+    street_line_2: str | None
+    city: str
+    country: str
+    state: str | None
+    postal_code: str
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str | None], address_id: uuid.UUID | None = None) -> Address:
+        """Validates every field and reports all problems at once."""
+        clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+        errors: list[FieldError] = []
+        for name in ("type", "street_line_1", "city", "country", "postal_code"):
+            if not clean.get(name):
+                errors.append(FieldError(name, "is required"))
+        address_type = clean.get("type")
+        if address_type and address_type not in AddressType.__members__.values():
+            errors.append(FieldError("type", f"must be one of: {', '.join(t.value for t in AddressType)}"))
+        country = (clean.get("country") or "").upper()
+        state = (clean.get("state") or "").upper() or None
+        postal_code = (clean.get("postal_code") or "").upper()
+        if country and not is_country(country):
+            errors.append(FieldError("country", "must be an ISO 3166 two-letter country code"))
+        elif country:
+            codes = subdivision_codes(country)
+            if state is None and country in STATE_REQUIRED:
+                errors.append(FieldError("state", f"is required for addresses in {country}"))
+            elif state is not None and state not in codes:
+                errors.append(FieldError("state", f"is not a state or province of {country}"))
+            if postal_code:
+                pattern, message = POSTAL_CODE_FORMATS.get(
+                    country, (GENERIC_POSTAL_CODE, "must be 3 to 12 letters, digits, spaces or dashes")
+                )
+                if not pattern.match(postal_code):
+                    errors.append(FieldError("postal_code", message))
+        for name, limit in (("street_line_1", 200), ("street_line_2", 200), ("city", 100)):
+            if clean.get(name) and len(clean[name]) > limit:
+                errors.append(FieldError(name, f"must be at most {limit} characters"))
+        if errors:
+            raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+        return cls(
+            id=address_id or uuid.uuid4(),
+            type=AddressType(address_type),
+            street_line_1=clean["street_line_1"],
+            street_line_2=clean.get("street_line_2") or None,
+            city=clean["city"],
+            country=country,
+            state=state,
+            postal_code=postal_code,
+        )
+
+    def with_id(self, address_id: uuid.UUID) -> Address:
+        return replace(self, id=address_id)

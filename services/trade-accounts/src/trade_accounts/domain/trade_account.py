@@ -1,0 +1,327 @@
+"""The Trade Account aggregate: company information, addresses and users, with their rules.
+
+TA-01 creator becomes the first Company Administrator; TA-02 the company name
+is changed only by CBP; TA-04 users are added with a confirmed email and a
+type, and the account always keeps a Company Administrator; TA-05 a person
+without a login is invited and becomes active on registering.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+from portal_events import EventPayload
+from portal_events.trade_accounts import (
+    AddressData,
+    CompanyInformationChanged,
+    CompanyInformationData,
+    MemberData,
+    TradeAccountAddressAdded,
+    TradeAccountAddressChanged,
+    TradeAccountAddressRemoved,
+    TradeAccountCreated,
+    TradeAccountUserAdded,
+    TradeAccountUserChanged,
+    TradeAccountUserRemoved,
+)
+from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from trade_accounts.domain.actors import Actor, KnownUser
+from trade_accounts.domain.addresses import Address
+
+
+class MemberType(StrEnum):
+    COMPANY_ADMINISTRATOR = "company_administrator"
+    USER = "user"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    INVITED = "invited"
+
+
+@dataclass(frozen=True)
+class CompanyInformation:
+    company_name: str
+    doing_business_as: str | None = None
+    number_of_employees: int | None = None
+    business_start_date: date | None = None
+    brief_history: str | None = None
+
+    def data(self) -> CompanyInformationData:
+        return CompanyInformationData(**self.__dict__)
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    salutation: str
+    first_name: str
+    last_name: str
+    title: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Member:
+    id: uuid.UUID
+    email: str
+    user_id: uuid.UUID | None
+    details: PersonDetails
+    type: MemberType
+    status: MemberStatus
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.type is MemberType.COMPANY_ADMINISTRATOR and self.status is MemberStatus.ACTIVE
+
+    def data(self) -> MemberData:
+        return MemberData(
+            member_id=self.id, user_id=self.user_id, email=self.email, type=self.type.value,
+            status=self.status.value, **self.details.__dict__,
+        )
+
+
+def _address_data(address: Address) -> AddressData:
+    return AddressData(
+        address_id=address.id, type=address.type.value, street_line_1=address.street_line_1,
+        street_line_2=address.street_line_2, city=address.city, country=address.country,
+        state=address.state, postal_code=address.postal_code,
+    )
+
+
+@dataclass
+class TradeAccount:
+    id: uuid.UUID
+    company: CompanyInformation
+    created_at: datetime
+    created_by: uuid.UUID
+    addresses: list[Address] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    parent_id: uuid.UUID | None = None
+    # Whether a C-TPAT Security Model of this account has an SCSS (known from ctpat's events).
+    assigned_scss_ids: frozenset[uuid.UUID] = frozenset()
+    version: int = 1
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    # --- creation ---------------------------------------------------------
+
+    @classmethod
+    def create(cls, creator: KnownUser, company: CompanyInformation, now: datetime) -> TradeAccount:
+        """TA-01: a signed-in user with a completed profile; they become its first Company Administrator."""
+        if not creator.profile_complete or creator.details is None:
+            raise Forbidden(
+                "Complete your user profile before creating a Trade Account.",
+                [FieldError("profile", "salutation, names, title and phone are required first")],
+            )
+        _require_company_name(company)
+        account = cls(id=uuid.uuid4(), company=company, created_at=now, created_by=creator.user_id)
+        account.events.append(
+            TradeAccountCreated(
+                trade_account_id=account.id, version=account.version, occurred_at=now,
+                company_information=company.data(), created_by=creator.user_id,
+            )
+        )
+        first_admin = Member(
+            id=uuid.uuid4(), email=creator.email, user_id=creator.user_id, details=creator.details,
+            type=MemberType.COMPANY_ADMINISTRATOR, status=MemberStatus.ACTIVE,
+        )
+        account.members.append(first_admin)
+        account._bump()
+        account.events.append(
+            TradeAccountUserAdded(trade_account_id=account.id, version=account.version, occurred_at=now,
+                                  member=first_admin.data())
+        )
+        return account
+
+    # --- who may do what ----------------------------------------------------
+
+    def member_for(self, user_id: uuid.UUID) -> Member | None:
+        return next((m for m in self.members if m.user_id == user_id and m.status is MemberStatus.ACTIVE), None)
+
+    def can_read(self, actor: Actor) -> bool:
+        return self.member_for(actor.user_id) is not None or actor.is_cbp_oversight
+
+    def ensure_can_read(self, actor: Actor) -> None:
+        if not self.can_read(actor):
+            # Not 403: a stranger learns nothing, not even that the account exists.
+            raise NotFound("No such Trade Account.")
+
+    def ensure_member(self, actor: Actor) -> Member:
+        self.ensure_can_read(actor)
+        member = self.member_for(actor.user_id)
+        if member is None:
+            raise Forbidden("Only users of this Trade Account can change it.")
+        return member
+
+    def ensure_company_administrator(self, actor: Actor) -> Member:
+        member = self.ensure_member(actor)
+        if member.type is not MemberType.COMPANY_ADMINISTRATOR:
+            raise Forbidden("Only a Company Administrator of this Trade Account can manage its users.")
+        return member
+
+    # --- Company Information (TA-02) ----------------------------------------------
+
+    def may_change_company_name(self, actor: Actor) -> bool:
+        """The SCSS of a linked C-TPAT account, or Management where no SCSS is assigned."""
+        if self.assigned_scss_ids:
+            return actor.has_role("scss") and actor.user_id in self.assigned_scss_ids
+        return actor.has_role("management")
+
+    def update_company_information(self, actor: Actor, company: CompanyInformation, now: datetime) -> None:
+        self.ensure_can_read(actor)
+        _require_company_name(company)
+        name_changes = company.company_name != self.company.company_name
+        if name_changes and not self.may_change_company_name(actor):
+            raise Forbidden(
+                "Only your assigned SCSS (or C-TPAT Management, where none is assigned) can change the company name.",
+                [FieldError("company_name", "can be changed only by CBP; contact your SCSS")],
+            )
+        others_change = replace(company, company_name=self.company.company_name) != self.company
+        if others_change:
+            self.ensure_member(actor)
+        if company == self.company:
+            return
+        self.company = company
+        self._bump()
+        self.events.append(
+            CompanyInformationChanged(trade_account_id=self.id, version=self.version, occurred_at=now,
+                                      company_information=company.data(), changed_by=actor.user_id)
+        )
+
+    # --- Addresses (TA-03) -------------------------------------------------------
+
+    def add_address(self, actor: Actor, address: Address, now: datetime) -> Address:
+        self.ensure_member(actor)
+        self.addresses.append(address)
+        self._bump()
+        self.events.append(TradeAccountAddressAdded(trade_account_id=self.id, version=self.version,
+                                                    occurred_at=now, address=_address_data(address)))
+        return address
+
+    def change_address(self, actor: Actor, address: Address, now: datetime) -> Address:
+        self.ensure_member(actor)
+        index = self._address_index(address.id)
+        if self.addresses[index] == address:
+            return address
+        self.addresses[index] = address
+        self._bump()
+        self.events.append(TradeAccountAddressChanged(trade_account_id=self.id, version=self.version,
+                                                      occurred_at=now, address=_address_data(address)))
+        return address
+
+    def remove_address(self, actor: Actor, address_id: uuid.UUID, now: datetime) -> None:
+        self.ensure_member(actor)
+        del self.addresses[self._address_index(address_id)]
+        self._bump()
+        self.events.append(TradeAccountAddressRemoved(trade_account_id=self.id, version=self.version,
+                                                      occurred_at=now, address_id=address_id))
+
+    def _address_index(self, address_id: uuid.UUID) -> int:
+        for index, address in enumerate(self.addresses):
+            if address.id == address_id:
+                return index
+        raise NotFound("No such address in this Trade Account.")
+
+    # --- Users (TA-04, TA-05) ------------------------------------------------------
+
+    def add_member(
+        self, actor: Actor, *, email: str, confirm_email: str, details: PersonDetails, type: MemberType,
+        existing_user: KnownUser | None, now: datetime,
+    ) -> Member:
+        self.ensure_company_administrator(actor)
+        email = email.strip().lower()
+        if email != confirm_email.strip().lower():
+            raise ValidationFailed.on("confirm_email", "must match the email")
+        if any(m.email == email for m in self.members):
+            raise Conflict("email: this person is already a user of the Trade Account",
+                           [FieldError("email", "is already a user of this Trade Account")])
+        member = Member(
+            id=uuid.uuid4(), email=email,
+            user_id=existing_user.user_id if existing_user else None,
+            details=details, type=type,
+            # TA-05: no login yet, so an invitation until that email registers.
+            status=MemberStatus.ACTIVE if existing_user else MemberStatus.INVITED,
+        )
+        self.members.append(member)
+        self._bump()
+        self.events.append(TradeAccountUserAdded(trade_account_id=self.id, version=self.version,
+                                                 occurred_at=now, member=member.data()))
+        return member
+
+    def change_member(
+        self, actor: Actor, member_id: uuid.UUID, *, details: PersonDetails, type: MemberType, now: datetime
+    ) -> Member:
+        self.ensure_company_administrator(actor)
+        index = self._member_index(member_id)
+        current = self.members[index]
+        changed = replace(current, details=details, type=type)
+        if changed == current:
+            return current
+        self._ensure_an_admin_remains(without=current if current.is_active_admin and not changed.is_active_admin else None)
+        return self._replace_member(index, changed, now)
+
+    def remove_member(self, actor: Actor, member_id: uuid.UUID, now: datetime) -> None:
+        self.ensure_company_administrator(actor)
+        index = self._member_index(member_id)
+        member = self.members[index]
+        self._ensure_an_admin_remains(without=member if member.is_active_admin else None)
+        del self.members[index]
+        self._bump()
+        self.events.append(TradeAccountUserRemoved(trade_account_id=self.id, version=self.version,
+                                                   occurred_at=now, member_id=member.id, user_id=member.user_id))
+
+    def activate_invitations(self, user: KnownUser, now: datetime) -> bool:
+        """TA-05: the person registered with the invited email; their membership becomes active."""
+        changed = False
+        for index, member in enumerate(self.members):
+            if member.status is MemberStatus.INVITED and member.email == user.email:
+                self._replace_member(index, replace(member, user_id=user.user_id, status=MemberStatus.ACTIVE), now)
+                changed = True
+        return changed
+
+    def follow_email_change(self, user_id: uuid.UUID, new_email: str, now: datetime) -> bool:
+        """ID-09: every membership of the user shows the new address."""
+        changed = False
+        for index, member in enumerate(self.members):
+            if member.user_id == user_id and member.email != new_email:
+                self._replace_member(index, replace(member, email=new_email), now)
+                changed = True
+        return changed
+
+    def _replace_member(self, index: int, member: Member, now: datetime) -> Member:
+        self.members[index] = member
+        self._bump()
+        self.events.append(TradeAccountUserChanged(trade_account_id=self.id, version=self.version,
+                                                   occurred_at=now, member=member.data()))
+        return member
+
+    def _ensure_an_admin_remains(self, without: Member | None) -> None:
+        """TA-04: a Trade Account always keeps at least one active Company Administrator."""
+        if without is None:
+            return
+        if not any(m.is_active_admin and m.id != without.id for m in self.members):
+            raise Conflict(
+                "The last Company Administrator cannot be removed or demoted; make another user "
+                "Company Administrator first.",
+                [FieldError("type", "the Trade Account must keep at least one Company Administrator")],
+            )
+
+    def _member_index(self, member_id: uuid.UUID) -> int:
+        for index, member in enumerate(self.members):
+            if member.id == member_id:
+                return index
+        raise NotFound("No such user in this Trade Account.")
+
+    def pull_events(self) -> list[EventPayload]:
+        events, self.events = self.events, []
+        return events
+
+    def _bump(self) -> None:
+        self.version += 1
+
+
+def _require_company_name(company: CompanyInformation) -> None:
+    if not company.company_name.strip():
+        raise ValidationFailed.on("company_name", "is required")
