@@ -259,7 +259,8 @@ class TradeAccount:
         changed = replace(current, details=details, type=type)
         if changed == current:
             return current
-        self._ensure_an_admin_remains(without=current if current.is_active_admin and not changed.is_active_admin else None)
+        demoted = current.is_active_admin and not changed.is_active_admin
+        self._ensure_an_admin_remains(without=current if demoted else None)
         return self._replace_member(index, changed, now)
 
     def remove_member(self, actor: Actor, member_id: uuid.UUID, now: datetime) -> None:
