@@ -24,6 +24,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer
@@ -142,18 +143,37 @@ async def register_users(count: int) -> list[str]:
 # --- 3. event propagation --------------------------------------------------------
 
 
+class BenchUserEmailChanged(UserEmailChanged):
+    """The real event on a topic of its own, so the measurement never reaches real consumers."""
+
+    topic: ClassVar[str] = "bench.identity.user.v1"
+
+
+async def ensure_bench_topic(bootstrap: str) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if BenchUserEmailChanged.topic not in await admin.list_topics():
+            await admin.create_topics([NewTopic(BenchUserEmailChanged.topic, 3, 1)])
+    finally:
+        await admin.close()
+
+
 async def propagation(rate: int = 100, seconds: float = 10.0) -> list[float]:
-    """Writes UserEmailChanged through identity's outbox at `rate`/s; measures commit to consumer."""
+    """Writes UserEmailChanged through identity's outbox and relay at `rate`/s; measures commit to consumer."""
     from identity import tables
     from servicekit.clock import SystemClock
     from servicekit.db import Database
     from servicekit.outbox import Outbox
 
     settings = IdentitySettings()
+    await ensure_bench_topic(settings.kafka_bootstrap_servers)
     database = Database(settings.database_url, pool_size=4)
     outbox = Outbox(tables.outbox, source="identity", clock=SystemClock())
     consumer = AIOKafkaConsumer(
-        "identity.user.v1", bootstrap_servers=settings.kafka_bootstrap_servers,
+        BenchUserEmailChanged.topic, bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=f"bench-{uuid.uuid4().hex[:8]}", auto_offset_reset="latest",
     )
     await consumer.start()
@@ -169,7 +189,7 @@ async def propagation(rate: int = 100, seconds: float = 10.0) -> list[float]:
         for n in range(1, total + 1):
             await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
             async with database.transaction() as session:
-                await outbox.add(session, UserEmailChanged(
+                await outbox.add(session, BenchUserEmailChanged(
                     user_id=bench_user, version=n, occurred_at=datetime.now(UTC),
                     old_email=f"a{n}@bench.example", new_email=f"b{n}@bench.example",
                 ))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -55,6 +56,15 @@ async def echo_service() -> AsyncIterator[Any]:
 @pytest.fixture(scope="session")
 def down_url() -> str:
     return f"http://127.0.0.1:{closed_port()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_gateway_environment():
+    """The gateway suite sets every setting itself: GATEWAY_* variables from deploy/local/env.sh
+    would otherwise be merged in (pydantic-settings deep-merges dict settings such as upstreams)."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("GATEWAY_")}
+    yield
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

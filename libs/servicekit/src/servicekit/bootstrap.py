@@ -1,0 +1,60 @@
+"""The wiring every service repeats, in one place: process set-up, runtime, relay, consumer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Table
+
+from servicekit.auth import TokenVerifier, http_jwks_fetcher
+from servicekit.clock import Clock, SystemClock
+from servicekit.consumer import Handler, IdempotentConsumer, Inbox
+from servicekit.db import Database
+from servicekit.outbox import Outbox, OutboxRelay
+from servicekit.runtime import Runtime
+from servicekit.settings import ServiceSettings
+from servicekit.telemetry import configure_logging, configure_tracing
+
+
+def configure_process(settings: ServiceSettings, process_name: str) -> None:
+    """Structured logs and tracing for this process (API: the service's name; worker: `<name>-worker`)."""
+    configure_logging(process_name, settings.log_level)
+    configure_tracing(
+        process_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
+        sample_ratio=settings.trace_sample_ratio,
+    )
+
+
+def build_runtime(
+    settings: ServiceSettings, outbox_table: Table, *, clock: Clock | None = None,
+    token_verifier: TokenVerifier | None = None,
+) -> Runtime:
+    clock = clock or SystemClock()
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
+    verifier = token_verifier or TokenVerifier(
+        http_jwks_fetcher(settings.jwks_url), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+        clock=clock,
+    )
+    return Runtime(
+        service_name=settings.service_name, database=database, clock=clock,
+        outbox=Outbox(outbox_table, source=settings.service_name, clock=clock), token_verifier=verifier,
+    )
+
+
+def build_relay(settings: ServiceSettings) -> OutboxRelay:
+    return OutboxRelay(
+        dsn=settings.database_url, source=settings.service_name,
+        bootstrap_servers=settings.kafka_bootstrap_servers, poll_seconds=settings.outbox_poll_seconds,
+    )
+
+
+def build_consumer(
+    settings: ServiceSettings, database: Database, inbox: tuple[Table, Table], *, name: str,
+    topics: list[str], handlers: Mapping[str, Handler],
+) -> IdempotentConsumer:
+    """A consumer group per service and purpose, e.g. `trade-accounts.identity-users`."""
+    return IdempotentConsumer(
+        name=name, database=database, inbox=Inbox(*inbox, consumer=name), handlers=handlers, topics=topics,
+        bootstrap_servers=settings.kafka_bootstrap_servers, max_attempts=settings.consumer_max_attempts,
+        retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
+    )

@@ -1,0 +1,58 @@
+"""The command line every service has: `serve | work | migrate`, plus its own admin verbs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from servicekit.migrations import upgrade_to_head
+from servicekit.settings import ServiceSettings
+from servicekit.worker import run_until_signalled
+
+
+def service_cli(
+    prog: str,
+    *,
+    settings: Callable[[], ServiceSettings],
+    create_app: Callable[[Any], Any],
+    build_worker: Callable[[Any], list],
+    migrations: Path,
+    extra_verbs: Callable[[argparse._SubParsersAction], None] | None = None,
+    after_migrate: Callable[[Any], None] | None = None,
+) -> Callable[[list[str] | None], None]:
+    def serve(args: argparse.Namespace) -> None:
+        import uvicorn
+
+        config = settings()
+        uvicorn.run(
+            create_app(config), host=args.host or config.host, port=args.port or config.port,
+            log_level="warning", access_log=False, loop="uvloop", http="httptools",
+        )
+
+    def work(_: argparse.Namespace) -> None:
+        asyncio.run(run_until_signalled(*build_worker(settings())))
+
+    def migrate(_: argparse.Namespace) -> None:
+        config = settings()
+        upgrade_to_head(migrations, config.database_url)
+        if after_migrate is not None:
+            after_migrate(config)
+
+    def main(argv: list[str] | None = None) -> None:
+        parser = argparse.ArgumentParser(prog=prog)
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        serve_verb = verbs.add_parser("serve", help="run the HTTP API")
+        serve_verb.add_argument("--host")
+        serve_verb.add_argument("--port", type=int)
+        serve_verb.set_defaults(run=serve)
+        verbs.add_parser("work", help="run the outbox relay and the event consumers").set_defaults(run=work)
+        verbs.add_parser("migrate", help="bring the database schema to head").set_defaults(run=migrate)
+        if extra_verbs is not None:
+            extra_verbs(verbs)
+        args = parser.parse_args(argv)
+        args.run(args)
+
+    return main

@@ -1,0 +1,79 @@
+"""Trade-accounts' tables (SQLAlchemy Core). Only this service's migrations change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
+from sqlalchemy.dialects.postgresql import UUID
+
+from servicekit.consumer import inbox_tables
+from servicekit.outbox import outbox_table
+
+metadata = MetaData()
+
+trade_accounts = Table(
+    "trade_accounts",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("company_name", String(200), nullable=False),
+    Column("doing_business_as", String(200)),
+    Column("number_of_employees", Integer),
+    Column("business_start_date", Date),
+    Column("brief_history", Text),
+    Column("parent_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", UUID(as_uuid=True), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+addresses = Table(
+    "addresses",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("trade_account_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("type", String(50), nullable=False),
+    Column("street_line_1", String(200), nullable=False),
+    Column("street_line_2", String(200)),
+    Column("city", String(100), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("state", String(10)),
+    Column("postal_code", String(20), nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("trade_account_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("user_id", UUID(as_uuid=True), index=True),
+    Column("email", String(254), nullable=False),
+    Column("salutation", String(20), nullable=False),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("status", String(20), nullable=False),
+)
+# Invitations are found by email when that person registers (TA-05).
+Index("memberships_email", func.lower(memberships.c.email))
+
+# Identity's users as its events describe them (UserRegistered, UserProfileUpdated, UserEmailChanged).
+known_users = Table(
+    "known_users",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("salutation", String(20)),
+    Column("first_name", String(100)),
+    Column("last_name", String(100)),
+    Column("title", String(100)),
+    Column("phone", String(40)),
+)
+# Not unique here: events of two users arrive on different partitions, so one may
+# briefly hold an address the other has just given up; identity keeps it unique.
+Index("known_users_email", func.lower(known_users.c.email))
+
+outbox = outbox_table(metadata)
+inbox, inbox_aggregate_version = inbox_tables(metadata)

@@ -1,0 +1,168 @@
+"""The Organization Profile through the API: TA-01..TA-07, ID-09, ID-11."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from trade_accounts import tables, use_cases
+from trade_accounts.app import context_for
+
+
+@pytest.mark.req("TA-01")
+async def test_a_user_with_a_completed_profile_creates_an_account_and_administers_it(client, people, bodies):
+    creator = await people.registered()
+    response = await client.post("/trade-accounts", json=bodies.company, headers=creator.headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["your_role"] == "company_administrator"
+    [user] = body["users"]
+    assert (user["email"], user["type"], user["status"]) == (creator.email, "company_administrator", "active")
+
+
+@pytest.mark.req("TA-01")
+async def test_without_a_completed_profile_or_as_staff_no_account_is_created(client, people, bodies):
+    no_profile = await people.registered(profile=False)
+    refused = await client.post("/trade-accounts", json=bodies.company, headers=no_profile.headers)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "profile"
+    assert (await client.post("/trade-accounts", json=bodies.company, headers=people.staff("scss").headers)).status_code == 403
+    assert (await client.post("/trade-accounts", json=bodies.company)).status_code == 401
+    assert (await client.get("/navigation", headers=no_profile.headers)).json() == []
+
+
+@pytest.mark.req("PL-07")
+async def test_bad_company_information_names_each_field(client, people):
+    creator = await people.registered()
+    response = await client.post(
+        "/trade-accounts",
+        json={"company_information": {"company_name": " ", "number_of_employees": -3, "business_start_date": "yesterday"}},
+        headers=creator.headers,
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"company_information.company_name", "company_information.number_of_employees",
+            "company_information.business_start_date"} <= fields
+
+
+@pytest.mark.req("TA-02")
+async def test_users_edit_company_information_but_only_cbp_renames(client, people, account):
+    body, admin = account
+    info = {**body["company_information"], "number_of_employees": 250}
+    edited = await client.put(f"/trade-accounts/{body['id']}/company-information", json=info, headers=admin.headers)
+    assert edited.status_code == 200 and edited.json()["company_information"]["number_of_employees"] == 250
+    renamed = {**info, "company_name": "Acme Renamed Inc"}
+    refused = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=admin.headers)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "company_name"
+    scss = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=people.staff("scss").headers)
+    assert scss.status_code == 403  # no SCSS is assigned to this account, so it is Management's call
+    by_management = await client.put(
+        f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=people.staff("management").headers
+    )
+    assert by_management.status_code == 200
+    assert by_management.json()["company_information"]["company_name"] == "Acme Renamed Inc"
+
+
+@pytest.mark.req("TA-03")
+async def test_addresses_are_added_changed_removed_and_refused_field_by_field(client, account, bodies):
+    body, admin = account
+    base = f"/trade-accounts/{body['id']}/addresses"
+    missing = await client.post(base, json={"type": "headquarters", "country": "US"}, headers=admin.headers)
+    assert missing.status_code == 422
+    assert {e["field"] for e in missing.json()["errors"]} == {"street_line_1", "city", "postal_code", "state"}
+    added = await client.post(base, json=bodies.address, headers=admin.headers)
+    assert added.status_code == 201, added.text
+    address_id = added.json()["id"]
+    moved = await client.put(f"{base}/{address_id}", json={**bodies.address, "city": "Baltimore", "state": "MD",
+                                                           "postal_code": "21201"}, headers=admin.headers)
+    assert moved.status_code == 200 and moved.json()["city"] == "Baltimore"
+    profile = (await client.get(f"/trade-accounts/{body['id']}", headers=admin.headers)).json()
+    assert [a["city"] for a in profile["addresses"]] == ["Baltimore"]
+    assert (await client.delete(f"{base}/{address_id}", headers=admin.headers)).status_code == 204
+    assert (await client.delete(f"{base}/{address_id}", headers=admin.headers)).status_code == 404
+
+
+@pytest.mark.req("TA-04")
+async def test_users_are_added_with_confirmed_email_and_the_last_administrator_stays(client, people, account, bodies):
+    body, admin = account
+    base = f"/trade-accounts/{body['id']}/users"
+    colleague = await people.registered()
+    mismatch = await client.post(base, json={**bodies.new_user(colleague.email), "confirm_email": "other@example.com"},
+                                 headers=admin.headers)
+    assert mismatch.status_code == 422 and mismatch.json()["errors"][0]["field"] == "confirm_email"
+    added = await client.post(base, json=bodies.new_user(colleague.email), headers=admin.headers)
+    assert added.status_code == 201 and added.json()["status"] == "active"
+    # a plain user may not manage users
+    assert (await client.post(base, json=bodies.new_user("x@example.com"), headers=colleague.headers)).status_code == 403
+    [admin_member] = [u for u in (await client.get(f"/trade-accounts/{body['id']}", headers=admin.headers)).json()["users"]
+                      if u["user_id"] == str(admin.user_id)]
+    assert (await client.delete(f"{base}/{admin_member['id']}", headers=admin.headers)).status_code == 409
+    demote = {k: v for k, v in bodies.new_user(admin.email).items() if k not in ("email", "confirm_email")}
+    assert (await client.put(f"{base}/{admin_member['id']}", json=demote, headers=admin.headers)).status_code == 409
+    promote = {k: v for k, v in bodies.new_user(colleague.email, "company_administrator").items()
+               if k not in ("email", "confirm_email")}
+    assert (await client.put(f"{base}/{added.json()['id']}", json=promote, headers=admin.headers)).status_code == 200
+    assert (await client.put(f"{base}/{admin_member['id']}", json=demote, headers=admin.headers)).status_code == 200
+
+
+@pytest.mark.req("TA-05")
+async def test_an_invited_person_becomes_an_active_user_on_registering(client, people, account, bodies, runtime):
+    body, admin = account
+    future = people.person()
+    invited = await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(future.email), headers=admin.headers)
+    assert invited.status_code == 201 and invited.json()["status"] == "invited"
+    assert (await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)).status_code == 404
+    async with runtime.database.transaction() as session:  # identity's UserRegistered, as the consumer applies it
+        await use_cases.user_registered(session, context_for(runtime), future.user_id, future.email.upper())
+    seen = await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)
+    assert seen.status_code == 200 and seen.json()["your_role"] == "user"
+
+
+@pytest.mark.req("TA-06")
+async def test_the_summary_shows_the_whole_profile_and_downloads_as_a_pdf(client, account, bodies):
+    body, admin = account
+    await client.post(f"/trade-accounts/{body['id']}/addresses", json=bodies.address, headers=admin.headers)
+    summary = (await client.get(f"/trade-accounts/{body['id']}/summary", headers=admin.headers)).json()
+    assert summary["company_information"]["company_name"] == "Acme Imports LLC"
+    assert len(summary["addresses"]) == 1 and len(summary["users"]) == 1
+    pdf = await client.get(f"/trade-accounts/{body['id']}/summary.pdf", headers=admin.headers)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in ("Organization Profile Summary", "Acme Imports LLC", "1300 Pennsylvania Ave NW", "20229",
+                     "Headquarters", admin.email, "Company Administrator", "Importer of industrial fasteners."):
+        assert expected in text, expected
+
+
+@pytest.mark.req("TA-07")
+@pytest.mark.req("ID-11")
+async def test_navigation_lists_every_account_with_the_role_held_in_each(client, people, bodies):
+    person = await people.registered()
+    other_admin = await people.registered()
+    own = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
+    other_company = {"company_information": {**bodies.company["company_information"], "company_name": "Beta Freight"}}
+    other = (await client.post("/trade-accounts", json=other_company, headers=other_admin.headers)).json()
+    await client.post(f"/trade-accounts/{other['id']}/users", json=bodies.new_user(person.email), headers=other_admin.headers)
+    organizations = (await client.get("/navigation", headers=person.headers)).json()
+    roles = {a["company_name"]: a["role"] for o in organizations for a in o["accounts"]}
+    assert roles == {"Acme Imports LLC": "company_administrator", "Beta Freight": "user"}
+    assert {o["top"]["trade_account_id"] for o in organizations} == {own["id"], other["id"]}
+
+
+@pytest.mark.req("ID-09")
+async def test_an_email_change_reaches_every_account_listing_the_user(client, people, bodies, runtime):
+    person = await people.registered()
+    first = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
+    second = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
+    async with runtime.database.transaction() as session:
+        await use_cases.user_email_changed(session, context_for(runtime), person.user_id, "New.Address@Example.com")
+    for account_id in (first["id"], second["id"]):
+        users = (await client.get(f"/trade-accounts/{account_id}", headers=person.headers)).json()["users"]
+        assert [u["email"] for u in users if u["user_id"] == str(person.user_id)] == ["new.address@example.com"]
+    async with runtime.database.transaction() as session:
+        events = (await session.execute(
+            select(tables.outbox.c.event_type).where(tables.outbox.c.key.in_([first["id"], second["id"]]))
+            .where(tables.outbox.c.event_type == "TradeAccountUserChanged.v1")
+        )).scalars().all()
+    assert len(events) == 2
