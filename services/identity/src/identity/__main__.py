@@ -1,4 +1,4 @@
-"""identity's command line: serve | work | migrate | create-staff | rotate-keys."""
+"""identity's command line: serve | work | migrate, and the admin verbs create-staff | rotate-keys."""
 
 from __future__ import annotations
 
@@ -9,38 +9,27 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from identity.settings import IdentitySettings
+from servicekit.cli import service_cli
 from servicekit.errors import PortalError
-from servicekit.migrations import upgrade_to_head
-from servicekit.worker import run_until_signalled
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
+def _create_app(settings):
     from identity.app import create_app
-    from identity.settings import IdentitySettings
 
-    settings = IdentitySettings()
-    uvicorn.run(
-        create_app(settings), host=args.host or settings.host, port=args.port or settings.port,
-        log_level="warning", access_log=False, loop="uvloop", http="httptools",
-    )
+    return create_app(settings)
 
 
-def _work(_: argparse.Namespace) -> None:
+def _build_worker(settings) -> list:
     from identity.app import build_worker
 
-    asyncio.run(run_until_signalled(*build_worker()))
+    return build_worker(settings)
 
 
-def _migrate(_: argparse.Namespace) -> None:
+def _first_signing_key(settings) -> None:
     from identity.app import build_context, load_keys
-    from identity.settings import IdentitySettings
-
-    settings = IdentitySettings()
-    upgrade_to_head(MIGRATIONS, settings.database_url)
 
     async def first_key() -> None:
         ctx = build_context(settings)
@@ -54,7 +43,6 @@ def _create_staff(args: argparse.Namespace) -> None:
     """CBP staff are made here, never by self-registration."""
     from identity import use_cases
     from identity.app import build_context
-    from identity.settings import IdentitySettings
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
 
@@ -79,7 +67,6 @@ def _create_staff(args: argparse.Namespace) -> None:
 def _rotate_keys(_: argparse.Namespace) -> None:
     from identity.app import build_context
     from identity.repository import SigningKeyRepository
-    from identity.settings import IdentitySettings
     from identity.signing import rotate_keys
 
     settings = IdentitySettings()
@@ -96,23 +83,24 @@ def _rotate_keys(_: argparse.Namespace) -> None:
     asyncio.run(rotate())
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="identity")
-    verbs = parser.add_subparsers(dest="verb", required=True)
-    serve = verbs.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.set_defaults(run=_serve)
-    verbs.add_parser("work", help="run the outbox relay and the mail sender").set_defaults(run=_work)
-    verbs.add_parser("migrate", help="bring the database schema to head").set_defaults(run=_migrate)
+def _admin_verbs(verbs) -> None:
     staff = verbs.add_parser("create-staff", help="create a CBP staff user (SCSS, Management, Admin)")
     staff.add_argument("email")
     staff.add_argument("--role", action="append", required=True, choices=["scss", "management", "admin"])
     staff.add_argument("--password-stdin", action="store_true")
     staff.set_defaults(run=_create_staff)
     verbs.add_parser("rotate-keys", help="start signing with a new key").set_defaults(run=_rotate_keys)
-    args = parser.parse_args(argv)
-    args.run(args)
+
+
+main = service_cli(
+    "identity",
+    settings=IdentitySettings,
+    create_app=_create_app,
+    build_worker=_build_worker,
+    migrations=MIGRATIONS,
+    extra_verbs=_admin_verbs,
+    after_migrate=_first_signing_key,
+)
 
 
 if __name__ == "__main__":

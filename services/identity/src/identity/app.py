@@ -20,11 +20,12 @@ from identity.signing import KeyRing, TokenIssuer, ensure_active_key
 from identity.use_cases import IdentityContext
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
+from servicekit.bootstrap import build_relay, configure_process
 from servicekit.clock import Clock, SystemClock
 from servicekit.db import Database
-from servicekit.outbox import Outbox, OutboxRelay
+from servicekit.outbox import Outbox
 from servicekit.runtime import Runtime
-from servicekit.telemetry import configure_logging, configure_tracing
+from servicekit.worker import Runnable
 
 KEY_RELOAD_SECONDS = 30.0
 
@@ -66,11 +67,7 @@ async def load_keys(ctx: IdentityContext) -> None:
 
 def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
-    configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(
-        settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
-        sample_ratio=settings.trace_sample_ratio,
-    )
+    configure_process(settings, settings.service_name)
     ctx = ctx or build_context(settings)
 
     async def local_jwks() -> dict:
@@ -117,19 +114,11 @@ def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | 
     return app
 
 
-def build_worker(settings: IdentitySettings | None = None) -> list:
+def build_worker(settings: IdentitySettings | None = None) -> list[Runnable]:
     settings = settings or IdentitySettings()
-    configure_logging(settings.service_name + "-worker", settings.log_level)
-    configure_tracing(
-        settings.service_name + "-worker", otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
-        sample_ratio=settings.trace_sample_ratio,
-    )
+    configure_process(settings, settings.service_name + "-worker")
     database = Database(settings.database_url, pool_size=2)
-    relay = OutboxRelay(
-        dsn=settings.database_url, source=settings.service_name,
-        bootstrap_servers=settings.kafka_bootstrap_servers, poll_seconds=settings.outbox_poll_seconds,
-    )
     mail = MailSender(
         database, SystemClock(), host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
     )
-    return [relay, mail]
+    return [build_relay(settings), mail]
