@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal_events.base import EventPayload
+from portal_events.ctpat import ScssAssigned, SecurityModelCreated, SecurityModelMoved
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from portal_events.trade_accounts import (
     CompanyInformationChanged,
@@ -10,6 +11,10 @@ from portal_events.trade_accounts import (
     TradeAccountAddressChanged,
     TradeAccountAddressRemoved,
     TradeAccountCreated,
+    TradeAccountsDelinked,
+    TradeAccountsLinked,
+    TradeAccountsMerged,
+    TradeAccountsSplit,
     TradeAccountUserAdded,
     TradeAccountUserChanged,
     TradeAccountUserRemoved,
@@ -27,6 +32,13 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     TradeAccountUserAdded,
     TradeAccountUserChanged,
     TradeAccountUserRemoved,
+    TradeAccountsLinked,
+    TradeAccountsDelinked,
+    TradeAccountsSplit,
+    TradeAccountsMerged,
+    SecurityModelCreated,
+    SecurityModelMoved,
+    ScssAssigned,
 )
 
 BY_TYPE: dict[str, type[EventPayload]] = {event.event_type: event for event in ALL_EVENTS}

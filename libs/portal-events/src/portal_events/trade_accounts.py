@@ -132,3 +132,46 @@ class TradeAccountUserRemoved(_TradeAccountEvent):
 
     member_id: UUID
     user_id: UUID | None
+
+
+# --- the Trade Organization hierarchy: topic `trade-accounts.trade-account.v1` as well,
+# keyed by the account whose place changed, so each account's events stay in order.
+
+
+class TradeAccountsLinked(_TradeAccountEvent):
+    """`trade_account_id` (the subsidiary) now sits under `parent_trade_account_id`."""
+
+    event_type: ClassVar[str] = "TradeAccountsLinked.v1"
+
+    parent_trade_account_id: UUID
+    request_id: UUID
+
+
+class TradeAccountsDelinked(_TradeAccountEvent):
+    """`trade_account_id` left `former_parent_trade_account_id` and is a top-level account again."""
+
+    event_type: ClassVar[str] = "TradeAccountsDelinked.v1"
+
+    former_parent_trade_account_id: UUID
+    request_id: UUID
+
+
+class TradeAccountsSplit(_TradeAccountEvent):
+    """`trade_account_id` was split: `new_trade_account_id` was created and the Security Models listed moved to it."""
+
+    event_type: ClassVar[str] = "TradeAccountsSplit.v1"
+
+    new_trade_account_id: UUID
+    moved_security_model_ids: list[UUID]
+    request_id: UUID
+
+
+class TradeAccountsMerged(_TradeAccountEvent):
+    """`merged_trade_account_id` was merged into `trade_account_id` (the survivor), with its users,
+    addresses, subsidiaries and Security Models."""
+
+    event_type: ClassVar[str] = "TradeAccountsMerged.v1"
+
+    merged_trade_account_id: UUID
+    moved_security_model_ids: list[UUID]
+    request_id: UUID
