@@ -10,8 +10,9 @@ from servicekit.clock import Clock
 from servicekit.runtime import Runtime
 from servicekit.worker import Runnable
 from trade_accounts import tables
+from trade_accounts.api import requests_routes
 from trade_accounts.api.routes import router
-from trade_accounts.consumers import TOPICS, identity_handlers
+from trade_accounts.consumers import CTPAT_TOPICS, IDENTITY_TOPICS, ctpat_handlers, identity_handlers
 from trade_accounts.settings import TradeAccountsSettings
 from trade_accounts.use_cases import TradeAccountsContext
 
@@ -28,7 +29,7 @@ def create_app(settings: TradeAccountsSettings | None = None, runtime: Runtime |
         title="C-TPAT Portal trade-accounts",
         description="Trade Accounts: Organization Profile (company information, addresses, users), navigation.",
         runtime=runtime,
-        routers=[router],
+        routers=[router, requests_routes.router],
     )
     app.state.trade_accounts = context_for(runtime)
     return app
@@ -38,8 +39,13 @@ def build_worker(settings: TradeAccountsSettings | None = None, clock: Clock | N
     settings = settings or TradeAccountsSettings()
     configure_process(settings, settings.service_name + "-worker")
     runtime = build_runtime(settings, tables.outbox, clock=clock)
+    inbox = (tables.inbox, tables.inbox_aggregate_version)
     users = build_consumer(
-        settings, runtime.database, (tables.inbox, tables.inbox_aggregate_version),
-        name="trade-accounts.identity-users", topics=TOPICS, handlers=identity_handlers(context_for(runtime)),
+        settings, runtime.database, inbox, name="trade-accounts.identity-users", topics=IDENTITY_TOPICS,
+        handlers=identity_handlers(context_for(runtime)),
     )
-    return [build_relay(settings), users]
+    security_models = build_consumer(
+        settings, runtime.database, inbox, name="trade-accounts.ctpat-security-models", topics=CTPAT_TOPICS,
+        handlers=ctpat_handlers(),
+    )
+    return [build_relay(settings), users, security_models]

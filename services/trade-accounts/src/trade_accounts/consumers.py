@@ -1,4 +1,4 @@
-"""What trade-accounts takes from other services' events: identity's users, for now."""
+"""What trade-accounts takes from other services' events: identity's users and ctpat's Security Models."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_events import Envelope
+from portal_events.ctpat import SECURITY_MODEL_TOPIC, ScssAssigned, SecurityModelCreated, SecurityModelMoved
 from portal_events.identity import USER_TOPIC, UserEmailChanged, UserProfileUpdated, UserRegistered
 from servicekit.consumer import Handler
 from trade_accounts import use_cases
 from trade_accounts.domain.trade_account import PersonDetails
 from trade_accounts.use_cases import TradeAccountsContext
 
-TOPICS = [USER_TOPIC]
+IDENTITY_TOPICS = [USER_TOPIC]
+CTPAT_TOPICS = [SECURITY_MODEL_TOPIC]
 
 
 def identity_handlers(ctx: TradeAccountsContext) -> Mapping[str, Handler]:
@@ -34,4 +36,26 @@ def identity_handlers(ctx: TradeAccountsContext) -> Mapping[str, Handler]:
         UserRegistered.event_type: registered,
         UserProfileUpdated.event_type: profile_updated,
         UserEmailChanged.event_type: email_changed,
+    }
+
+
+def ctpat_handlers() -> Mapping[str, Handler]:
+    """Where each Security Model is (TA-11, TA-13) and who its SCSS is (TA-02)."""
+
+    async def created(session: AsyncSession, envelope: Envelope) -> None:
+        event = SecurityModelCreated.model_validate(envelope.data)
+        await use_cases.security_model_created(session, event.security_model_id, event.trade_account_id)
+
+    async def moved(session: AsyncSession, envelope: Envelope) -> None:
+        event = SecurityModelMoved.model_validate(envelope.data)
+        await use_cases.security_model_moved(session, event.security_model_id, event.to_trade_account_id)
+
+    async def assigned(session: AsyncSession, envelope: Envelope) -> None:
+        event = ScssAssigned.model_validate(envelope.data)
+        await use_cases.scss_assigned(session, event.security_model_id, event.trade_account_id, event.scss_user_id)
+
+    return {
+        SecurityModelCreated.event_type: created,
+        SecurityModelMoved.event_type: moved,
+        ScssAssigned.event_type: assigned,
     }

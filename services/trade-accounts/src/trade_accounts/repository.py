@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,6 +15,16 @@ from servicekit.errors import Conflict
 from trade_accounts import tables
 from trade_accounts.domain.actors import KnownUser
 from trade_accounts.domain.addresses import Address, AddressType
+from trade_accounts.domain.requests import (
+    AccountFacts,
+    Approval,
+    ApprovalKind,
+    Decision,
+    HistoryEntry,
+    RequestKind,
+    RequestStatus,
+    TradeAccountRequest,
+)
 from trade_accounts.domain.trade_account import (
     CompanyInformation,
     Member,
@@ -49,8 +60,16 @@ class TradeAccountRepository:
         member_rows = (
             await self.session.execute(select(m).where(m.c.trade_account_id == account_id).order_by(m.c.position))
         ).all()
+        scss_ids = await self.session.execute(
+            select(tables.security_models.c.scss_user_id).where(
+                tables.security_models.c.trade_account_id == account_id,
+                tables.security_models.c.scss_user_id.is_not(None),
+            )
+        )
         return TradeAccount(
             id=row.id,
+            merged_into=row.merged_into,
+            assigned_scss_ids=frozenset(scss_ids.scalars()),
             company=CompanyInformation(
                 row.company_name, row.doing_business_as, row.number_of_employees,
                 row.business_start_date, row.brief_history,
@@ -69,7 +88,8 @@ class TradeAccountRepository:
         )
 
     def _account_values(self, account: TradeAccount) -> dict[str, Any]:
-        return {**account.company.__dict__, "parent_id": account.parent_id, "version": account.version}
+        return {**account.company.__dict__, "parent_id": account.parent_id, "merged_into": account.merged_into,
+                "version": account.version}
 
     async def add(self, account: TradeAccount) -> None:
         await self.session.execute(
@@ -129,7 +149,7 @@ class TradeAccountRepository:
         rows = await self.session.execute(
             select(t.c.id, t.c.company_name, t.c.parent_id, m.c.type)
             .join(m, m.c.trade_account_id == t.c.id)
-            .where(m.c.user_id == user_id, m.c.status == MemberStatus.ACTIVE.value)
+            .where(m.c.user_id == user_id, m.c.status == MemberStatus.ACTIVE.value, t.c.merged_into.is_(None))
             .order_by(t.c.company_name, t.c.id)
         )
         return [NavigationRow(r.id, r.company_name, r.parent_id, MemberType(r.type)) for r in rows]
@@ -183,3 +203,177 @@ class KnownUserRepository:
         k = tables.known_users
         result = await self.session.execute(update(k).where(k.c.user_id == user_id).values(**values))
         return result.rowcount == 1
+
+
+class SecurityModelRepository:
+    """The read model of ctpat's Security Models: where each one is, and its SCSS."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def created(self, model_id: uuid.UUID, trade_account_id: uuid.UUID) -> None:
+        stmt = pg_insert(tables.security_models).values(id=model_id, trade_account_id=trade_account_id)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["id"],
+                                                              set_={"trade_account_id": trade_account_id}))
+
+    async def moved(self, model_ids: list[uuid.UUID], to_account: uuid.UUID) -> None:
+        if model_ids:
+            sm = tables.security_models
+            await self.session.execute(update(sm).where(sm.c.id.in_(model_ids)).values(trade_account_id=to_account))
+
+    async def move_all(self, from_account: uuid.UUID, to_account: uuid.UUID) -> list[uuid.UUID]:
+        sm = tables.security_models
+        rows = await self.session.execute(
+            update(sm).where(sm.c.trade_account_id == from_account).values(trade_account_id=to_account)
+            .returning(sm.c.id)
+        )
+        return list(rows.scalars())
+
+    async def scss_assigned(self, model_id: uuid.UUID, trade_account_id: uuid.UUID, scss_user_id: uuid.UUID) -> None:
+        stmt = pg_insert(tables.security_models).values(
+            id=model_id, trade_account_id=trade_account_id, scss_user_id=scss_user_id
+        )
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["id"],
+                                                              set_={"scss_user_id": scss_user_id}))
+
+    async def of_accounts(self, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+        sm = tables.security_models
+        rows = await self.session.execute(
+            select(sm.c.id, sm.c.trade_account_id).where(sm.c.trade_account_id.in_(account_ids))
+        )
+        found: dict[uuid.UUID, set[uuid.UUID]] = {a: set() for a in account_ids}
+        for row in rows:
+            found[row.trade_account_id].add(row.id)
+        return found
+
+
+def _approval_json(a: Approval) -> dict[str, Any]:
+    return {
+        "kind": a.kind.value, "trade_account_id": str(a.trade_account_id) if a.trade_account_id else None,
+        "decision": a.decision.value if a.decision else None,
+        "decided_by": str(a.decided_by) if a.decided_by else None,
+        "decided_at": a.decided_at.isoformat() if a.decided_at else None, "reason": a.reason,
+    }
+
+
+def _approval_from(d: dict[str, Any]) -> Approval:
+    return Approval(
+        ApprovalKind(d["kind"]), uuid.UUID(d["trade_account_id"]) if d["trade_account_id"] else None,
+        Decision(d["decision"]) if d["decision"] else None,
+        uuid.UUID(d["decided_by"]) if d["decided_by"] else None,
+        datetime.fromisoformat(d["decided_at"]) if d["decided_at"] else None, d["reason"],
+    )
+
+
+def _history_json(h: HistoryEntry) -> dict[str, Any]:
+    return {"at": h.at.isoformat(), "by": str(h.by), "action": h.action, "detail": h.detail}
+
+
+def _history_from(d: dict[str, Any]) -> HistoryEntry:
+    return HistoryEntry(datetime.fromisoformat(d["at"]), uuid.UUID(d["by"]), d["action"], d["detail"])
+
+
+class RequestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _values(self, r: TradeAccountRequest) -> dict[str, Any]:
+        return {
+            "kind": r.kind.value, "status": r.status.value, "requested_by": r.requested_by,
+            "requested_at": r.requested_at, "requesting_account_id": r.requesting_account_id,
+            "parent_id": r.parent_id, "subsidiary_id": r.subsidiary_id, "reason": r.reason,
+            "new_company_name": r.new_company_name, "moving_security_model_ids": r.moving_security_model_ids,
+            "approvals": [_approval_json(a) for a in r.approvals],
+            "history": [_history_json(h) for h in r.history], "version": r.version,
+        }
+
+    @staticmethod
+    def _from_row(row: Any) -> TradeAccountRequest:
+        return TradeAccountRequest(
+            id=row.id, kind=RequestKind(row.kind), requested_by=row.requested_by, requested_at=row.requested_at,
+            requesting_account_id=row.requesting_account_id, parent_id=row.parent_id,
+            subsidiary_id=row.subsidiary_id, reason=row.reason, status=RequestStatus(row.status),
+            approvals=[_approval_from(a) for a in row.approvals], new_company_name=row.new_company_name,
+            moving_security_model_ids=list(row.moving_security_model_ids),
+            history=[_history_from(h) for h in row.history], version=row.version,
+        )
+
+    async def add(self, request: TradeAccountRequest) -> None:
+        await self.session.execute(insert(tables.account_requests).values(id=request.id, **self._values(request)))
+
+    async def save(self, request: TradeAccountRequest) -> None:
+        await self.session.execute(
+            update(tables.account_requests).where(tables.account_requests.c.id == request.id)
+            .values(**self._values(request))
+        )
+
+    async def get(self, request_id: uuid.UUID, *, for_update: bool = False) -> TradeAccountRequest | None:
+        query = select(tables.account_requests).where(tables.account_requests.c.id == request_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return self._from_row(row) if row else None
+
+    async def pending_touching(self, account_ids: list[uuid.UUID]) -> list[TradeAccountRequest]:
+        r = tables.account_requests
+        rows = await self.session.execute(
+            select(r).where(r.c.status == RequestStatus.PENDING.value)
+            .where(r.c.parent_id.in_(account_ids) | r.c.subsidiary_id.in_(account_ids))
+            .order_by(r.c.requested_at)
+        )
+        return [self._from_row(row) for row in rows]
+
+    async def pending_needing_management(self) -> list[TradeAccountRequest]:
+        r = tables.account_requests
+        rows = await self.session.execute(
+            select(r).where(r.c.status == RequestStatus.PENDING.value)
+            .where(r.c.approvals.contains([{"kind": ApprovalKind.MANAGEMENT.value, "decision": None}]))
+            .order_by(r.c.requested_at)
+        )
+        return [self._from_row(row) for row in rows]
+
+    async def made_by(self, user_id: uuid.UUID) -> list[TradeAccountRequest]:
+        r = tables.account_requests
+        rows = await self.session.execute(
+            select(r).where(r.c.requested_by == user_id).order_by(r.c.requested_at.desc()).limit(200)
+        )
+        return [self._from_row(row) for row in rows]
+
+
+class AccountFactsRepository:
+    """What requests need to know of accounts: administrators, users, parent, ancestors, Security Models."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def facts(self, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, AccountFacts]:
+        t, m = tables.trade_accounts, tables.memberships
+        rows = (await self.session.execute(
+            select(t.c.id, t.c.company_name, t.c.parent_id).where(t.c.id.in_(account_ids), t.c.merged_into.is_(None))
+        )).all()
+        members = (await self.session.execute(
+            select(m.c.trade_account_id, m.c.user_id, m.c.type)
+            .where(m.c.trade_account_id.in_(account_ids), m.c.status == MemberStatus.ACTIVE.value)
+        )).all()
+        models = await SecurityModelRepository(self.session).of_accounts(account_ids)
+        result = {}
+        for row in rows:
+            admins = frozenset(x.user_id for x in members
+                               if x.trade_account_id == row.id and x.type == MemberType.COMPANY_ADMINISTRATOR.value)
+            users = frozenset(x.user_id for x in members if x.trade_account_id == row.id)
+            result[row.id] = AccountFacts(row.id, row.company_name, row.parent_id, admins, users,
+                                          frozenset(models.get(row.id, ())), await self._ancestors(row.parent_id))
+        return result
+
+    async def _ancestors(self, parent_id: uuid.UUID | None) -> tuple[uuid.UUID, ...]:
+        chain: list[uuid.UUID] = []
+        t = tables.trade_accounts
+        while parent_id is not None and parent_id not in chain:
+            chain.append(parent_id)
+            parent_id = await self.session.scalar(select(t.c.parent_id).where(t.c.id == parent_id))
+        return tuple(chain)
+
+    async def children(self, account_id: uuid.UUID) -> list[uuid.UUID]:
+        t = tables.trade_accounts
+        rows = await self.session.execute(select(t.c.id).where(t.c.parent_id == account_id, t.c.merged_into.is_(None)))
+        return list(rows.scalars())

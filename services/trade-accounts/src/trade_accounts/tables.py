@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, func
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from servicekit.consumer import inbox_tables
 from servicekit.outbox import outbox_table
@@ -20,6 +20,7 @@ trade_accounts = Table(
     Column("business_start_date", Date),
     Column("brief_history", Text),
     Column("parent_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), index=True),
+    Column("merged_into", UUID(as_uuid=True), ForeignKey("trade_accounts.id")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", UUID(as_uuid=True), nullable=False),
     Column("version", Integer, nullable=False),
@@ -74,6 +75,35 @@ known_users = Table(
 # Not unique here: events of two users arrive on different partitions, so one may
 # briefly hold an address the other has just given up; identity keeps it unique.
 Index("known_users_email", func.lower(known_users.c.email))
+
+# ctpat's Security Models as its events describe them: which account holds each, and its SCSS.
+security_models = Table(
+    "security_models",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("scss_user_id", UUID(as_uuid=True)),
+)
+
+# Link, delink, split and merge requests (TA-08..TA-15), with their approvals and history.
+account_requests = Table(
+    "account_requests",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(12), nullable=False, index=True),
+    Column("requested_by", UUID(as_uuid=True), nullable=False, index=True),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requesting_account_id", UUID(as_uuid=True), nullable=False),
+    Column("parent_id", UUID(as_uuid=True), index=True),
+    Column("subsidiary_id", UUID(as_uuid=True), index=True),
+    Column("reason", Text, nullable=False),
+    Column("new_company_name", String(200)),
+    Column("moving_security_model_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    Column("approvals", JSONB, nullable=False),
+    Column("history", JSONB, nullable=False),
+    Column("version", Integer, nullable=False),
+)
 
 outbox = outbox_table(metadata)
 inbox, inbox_aggregate_version = inbox_tables(metadata)

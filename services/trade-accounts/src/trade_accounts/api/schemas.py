@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -104,3 +104,73 @@ class NavigationAccountBody(BaseModel):
 class TradeOrganizationBody(BaseModel):
     top: NavigationAccountBody
     accounts: list[NavigationAccountBody]
+
+
+Reason = Annotated[str, StringConstraints(max_length=4000)]
+
+
+class LinkRequest(Strict):
+    requesting_account_id: UUID
+    parent_id: UUID
+    subsidiary_id: UUID
+    reason: Reason
+
+
+class DelinkRequest(LinkRequest):
+    pass
+
+
+class MergeRequest(Strict):
+    requesting_account_id: UUID
+    survivor_id: UUID
+    merged_id: UUID
+    reason: Reason
+
+
+class SplitRequest(Strict):
+    source_id: UUID
+    new_company_name: Annotated[str, StringConstraints(max_length=200)]
+    security_model_ids: list[UUID] = Field(default_factory=list, max_length=50)
+    reason: Reason
+
+
+class DecisionRequest(Strict):
+    decision: Literal["approved", "declined"]
+    reason: Reason | None = None
+
+
+class ApprovalBody(BaseModel):
+    kind: str
+    trade_account_id: UUID | None
+    decision: str | None
+    decided_by: UUID | None
+    decided_at: datetime | None
+    reason: str | None
+
+
+class HistoryBody(BaseModel):
+    at: datetime
+    by: UUID
+    action: str
+    detail: str | None
+
+
+class RequestBody(BaseModel):
+    id: UUID
+    kind: str
+    status: str
+    requested_by: UUID
+    requested_at: datetime
+    requesting_account_id: UUID
+    parent_id: UUID | None
+    subsidiary_id: UUID | None
+    reason: str
+    new_company_name: str | None
+    moving_security_model_ids: list[UUID]
+    approvals: list[ApprovalBody]
+    history: list[HistoryBody]
+
+
+class TasksBody(BaseModel):
+    to_act_on: list[RequestBody]
+    requested: list[RequestBody]

@@ -23,6 +23,10 @@ from portal_events.trade_accounts import (
     TradeAccountAddressChanged,
     TradeAccountAddressRemoved,
     TradeAccountCreated,
+    TradeAccountsDelinked,
+    TradeAccountsLinked,
+    TradeAccountsMerged,
+    TradeAccountsSplit,
     TradeAccountUserAdded,
     TradeAccountUserChanged,
     TradeAccountUserRemoved,
@@ -102,6 +106,8 @@ class TradeAccount:
     parent_id: uuid.UUID | None = None
     # Whether a C-TPAT Security Model of this account has an SCSS (known from ctpat's events).
     assigned_scss_ids: frozenset[uuid.UUID] = frozenset()
+    # Set when this account was merged into another (TA-14): it is closed from then on.
+    merged_into: uuid.UUID | None = None
     version: int = 1
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
@@ -137,10 +143,16 @@ class TradeAccount:
 
     # --- who may do what ----------------------------------------------------
 
+    @property
+    def is_open(self) -> bool:
+        return self.merged_into is None
+
     def member_for(self, user_id: uuid.UUID) -> Member | None:
         return next((m for m in self.members if m.user_id == user_id and m.status is MemberStatus.ACTIVE), None)
 
     def can_read(self, actor: Actor) -> bool:
+        if not self.is_open:
+            return False
         return self.member_for(actor.user_id) is not None or actor.is_cbp_oversight
 
     def ensure_can_read(self, actor: Actor) -> None:
@@ -314,6 +326,64 @@ class TradeAccount:
             if member.id == member_id:
                 return index
         raise NotFound("No such user in this Trade Account.")
+
+    # --- the Trade Organization hierarchy (effects of approved requests) ------------------
+
+    def link_under(self, parent_id: uuid.UUID, request_id: uuid.UUID, now: datetime) -> None:
+        self.parent_id = parent_id
+        self._bump()
+        self.events.append(TradeAccountsLinked(trade_account_id=self.id, version=self.version, occurred_at=now,
+                                               parent_trade_account_id=parent_id, request_id=request_id))
+
+    def delink(self, request_id: uuid.UUID, now: datetime) -> None:
+        former, self.parent_id = self.parent_id, None
+        self._bump()
+        self.events.append(TradeAccountsDelinked(trade_account_id=self.id, version=self.version, occurred_at=now,
+                                                 former_parent_trade_account_id=former, request_id=request_id))
+
+    def split_off(
+        self, requester: Member, new_company_name: str, moved_security_model_ids: list[uuid.UUID],
+        request_id: uuid.UUID, now: datetime,
+    ) -> TradeAccount:
+        """TA-13: a new account at the same place, administered by the requester."""
+        new = TradeAccount.create(
+            KnownUser(requester.user_id, requester.email, requester.details),  # type: ignore[arg-type]
+            CompanyInformation(new_company_name), now,
+        )
+        new.parent_id = self.parent_id
+        self._bump()
+        self.events.append(TradeAccountsSplit(trade_account_id=self.id, version=self.version, occurred_at=now,
+                                              new_trade_account_id=new.id,
+                                              moved_security_model_ids=moved_security_model_ids,
+                                              request_id=request_id))
+        return new
+
+    def absorb(
+        self, merged: TradeAccount, moved_security_model_ids: list[uuid.UUID], request_id: uuid.UUID, now: datetime
+    ) -> None:
+        """TA-14: the merged account's addresses and users join this one (a person listed in both keeps
+        the stronger role); the merged account is closed."""
+        for address in merged.addresses:
+            self.addresses.append(address)
+            self._bump()
+            self.events.append(TradeAccountAddressAdded(trade_account_id=self.id, version=self.version,
+                                                        occurred_at=now, address=_address_data(address)))
+        for member in merged.members:
+            index = next((i for i, m in enumerate(self.members) if m.email == member.email), None)
+            if index is None:
+                self.members.append(member)
+                self._bump()
+                self.events.append(TradeAccountUserAdded(trade_account_id=self.id, version=self.version,
+                                                         occurred_at=now, member=member.data()))
+            elif member.is_active_admin and not self.members[index].is_active_admin:
+                self._replace_member(index, replace(self.members[index], type=MemberType.COMPANY_ADMINISTRATOR), now)
+        merged.addresses, merged.members, merged.merged_into = [], [], self.id
+        merged._bump()
+        self._bump()
+        self.events.append(TradeAccountsMerged(trade_account_id=self.id, version=self.version, occurred_at=now,
+                                               merged_trade_account_id=merged.id,
+                                               moved_security_model_ids=moved_security_model_ids,
+                                               request_id=request_id))
 
     def pull_events(self) -> list[EventPayload]:
         events, self.events = self.events, []
