@@ -212,6 +212,90 @@ async def propagation(rate: int = 100, seconds: float = 10.0) -> list[float]:
     return latencies
 
 
+# --- 4. trade-accounts at scale ----------------------------------------------------------
+
+SCALE_ACCOUNTS = 10_000
+SCALE_MEMBERS_PER_ACCOUNT = 10  # 100,000 memberships
+
+
+async def seed_trade_accounts(user_id: uuid.UUID, email: str) -> list[uuid.UUID]:
+    """10,000 accounts with 10 users each (once per database), plus 5 that list `user_id`."""
+    import asyncpg
+
+    from trade_accounts.settings import TradeAccountsSettings
+
+    dsn = TradeAccountsSettings().database_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        have = await conn.fetchval("select count(*) from trade_accounts where company_name like 'Scale %'")
+        now = datetime.now(UTC)
+        if have < SCALE_ACCOUNTS:
+            accounts = [(uuid.uuid4(), f"Scale {n:05d} Imports", now, uuid.uuid4()) for n in range(SCALE_ACCOUNTS - have)]
+            await conn.copy_records_to_table(
+                "trade_accounts", records=[(a, name, at, by, 1) for a, name, at, by in accounts],
+                columns=["id", "company_name", "created_at", "created_by", "version"],
+            )
+            members = [
+                (uuid.uuid4(), a, i, uuid.uuid4(), f"m{i}-{a.hex[:8]}@scale.example", "Mr.", "Sam", "Scale", "Clerk",
+                 "2025550100", "company_administrator" if i == 0 else "user", "active")
+                for a, *_ in accounts for i in range(SCALE_MEMBERS_PER_ACCOUNT)
+            ]
+            await conn.copy_records_to_table(
+                "memberships", records=members,
+                columns=["id", "trade_account_id", "position", "user_id", "email", "salutation", "first_name",
+                         "last_name", "title", "phone", "type", "status"],
+            )
+            await conn.execute("analyze trade_accounts; analyze memberships")
+        mine = []
+        for n in range(5):
+            account_id = uuid.uuid4()
+            await conn.execute(
+                "insert into trade_accounts (id, company_name, created_at, created_by, version)"
+                " values ($1, $2, $3, $4, 1)", account_id, f"Bench Own {n}", now, user_id)
+            await conn.execute(
+                "insert into memberships (id, trade_account_id, position, user_id, email, salutation, first_name,"
+                " last_name, title, phone, type, status) values ($1, $2, 0, $3, $4, 'Ms.', 'Bea', 'Bench', 'Officer',"
+                " '2025550100', 'company_administrator', 'active')", uuid.uuid4(), account_id, user_id, email)
+            mine.append(account_id)
+        total = await conn.fetchval("select count(*) from memberships")
+        accounts_total = await conn.fetchval("select count(*) from trade_accounts")
+        report(f"scale    trade-accounts holds {accounts_total} Trade Accounts and {total} memberships")
+        return mine
+    finally:
+        await conn.close()
+
+
+def wrk_p95(url: str, token: str, seconds: int = 5, connections: int = 8) -> tuple[float, float, float, int]:
+    """(p50, p95, req/s, non-2xx) of GET url with a bearer token, from wrk's own latency histogram."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+            "done = function(summary, latency, requests)\n"
+            '  io.write(string.format("P50 %f\\nP95 %f\\n", latency:percentile(50) / 1000, latency:percentile(95) / 1000))\n'
+            "end\n"
+        )
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
+                         capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    os.unlink(script.name)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return (float(re.search(r"P50 ([\d.]+)", out).group(1)), float(re.search(r"P95 ([\d.]+)", out).group(1)),
+            float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), int(errors.group(1)) if errors else 0)
+
+
+async def trade_accounts_at_scale(email: str) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        tokens = (await client.post(f"{IDENTITY}/sessions", json={"email": email, "password": PASSWORD})).json()
+        me = (await client.get(f"{IDENTITY}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})).json()
+    mine = await seed_trade_accounts(uuid.UUID(me["id"]), email)
+    for name, path in (("navigation", "/api/trade-accounts/navigation"),
+                       ("Trade Account read", f"/api/trade-accounts/trade-accounts/{mine[0]}")):
+        p50, p95, rps, bad = wrk_p95(f"{GATEWAY}{path}", tokens["access_token"])
+        report(f"scale    {name:20} via gateway c=8: p50 {p50:.1f} ms p95 {p95:.1f} ms {rps:.0f} req/s "
+               f"({'meets' if p95 < 50 else 'MISSES'} p95 < 50 ms)" + (f" | {bad} non-2xx" if bad else ""))
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
@@ -238,6 +322,8 @@ async def main() -> None:
         f"{', '.join(f'{r[2]:.2f}' for r in rounds)} ({'meets' if ratio >= 0.7 else 'MISSES'} >= 0.7x)"
         + (f" | {failures} refused" if failures else "")
     )
+
+    await trade_accounts_at_scale(emails[2])
 
     latencies = await propagation()
     if latencies:
