@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from portal_events.base import EventPayload
-from portal_events.ctpat import ScssAssigned, SecurityModelCreated, SecurityModelMoved
+from portal_events.ctpat import (
+    CompanyProfileAddressesChanged,
+    ContactsChanged,
+    ScssAssigned,
+    SecurityModelCreated,
+    SecurityModelMoved,
+)
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from portal_events.trade_accounts import (
     CompanyInformationChanged,
@@ -39,6 +45,8 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     SecurityModelCreated,
     SecurityModelMoved,
     ScssAssigned,
+    ContactsChanged,
+    CompanyProfileAddressesChanged,
 )
 
 BY_TYPE: dict[str, type[EventPayload]] = {event.event_type: event for event in ALL_EVENTS}

@@ -7,8 +7,10 @@ the rest of its catalogue when it is built.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
 
 from portal_events.base import EventPayload
 
@@ -48,3 +50,36 @@ class ScssAssigned(_SecurityModelEvent):
 
     trade_account_id: UUID
     scss_user_id: UUID
+
+
+class ContactEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    member_id: UUID  # the Trade Account user (TradeAccountUserAdded.member.member_id)
+    contact_type: Literal["officer", "employee", "consultant"]
+    primary_poc: bool
+
+
+class CompanyProfileAddress(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    address_id: UUID  # the Trade Account address (TradeAccountAddressAdded.address.address_id)
+    designation: Literal["primary", "mailing", "secondary"]
+
+
+class ContactsChanged(_SecurityModelEvent):
+    """The Security Model's contacts, all of them, as they are now (drawn from the Trade Account's users)."""
+
+    event_type: ClassVar[str] = "ContactsChanged.v1"
+
+    trade_account_id: UUID
+    contacts: list[ContactEntry]
+
+
+class CompanyProfileAddressesChanged(_SecurityModelEvent):
+    """The Company Profile's addresses, all of them, as they are now (drawn from the Trade Account's addresses)."""
+
+    event_type: ClassVar[str] = "CompanyProfileAddressesChanged.v1"
+
+    trade_account_id: UUID
+    addresses: list[CompanyProfileAddress]

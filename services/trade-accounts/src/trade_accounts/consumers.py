@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_events import Envelope
-from portal_events.ctpat import SECURITY_MODEL_TOPIC, ScssAssigned, SecurityModelCreated, SecurityModelMoved
+from portal_events.ctpat import (
+    SECURITY_MODEL_TOPIC,
+    CompanyProfileAddressesChanged,
+    ContactsChanged,
+    ScssAssigned,
+    SecurityModelCreated,
+    SecurityModelMoved,
+)
 from portal_events.identity import USER_TOPIC, UserEmailChanged, UserProfileUpdated, UserRegistered
 from servicekit.consumer import Handler
 from trade_accounts import use_cases
@@ -40,7 +47,7 @@ def identity_handlers(ctx: TradeAccountsContext) -> Mapping[str, Handler]:
 
 
 def ctpat_handlers() -> Mapping[str, Handler]:
-    """Where each Security Model is (TA-11, TA-13) and who its SCSS is (TA-02)."""
+    """Where each Security Model is (TA-11, TA-13), who its SCSS is (TA-02), what it uses (TA-16)."""
 
     async def created(session: AsyncSession, envelope: Envelope) -> None:
         event = SecurityModelCreated.model_validate(envelope.data)
@@ -54,7 +61,19 @@ def ctpat_handlers() -> Mapping[str, Handler]:
         event = ScssAssigned.model_validate(envelope.data)
         await use_cases.scss_assigned(session, event.security_model_id, event.trade_account_id, event.scss_user_id)
 
+    async def contacts_changed(session: AsyncSession, envelope: Envelope) -> None:
+        event = ContactsChanged.model_validate(envelope.data)
+        await use_cases.security_model_uses(session, event.security_model_id, event.trade_account_id,
+                                            member_ids=[c.member_id for c in event.contacts])
+
+    async def addresses_changed(session: AsyncSession, envelope: Envelope) -> None:
+        event = CompanyProfileAddressesChanged.model_validate(envelope.data)
+        await use_cases.security_model_uses(session, event.security_model_id, event.trade_account_id,
+                                            address_ids=[a.address_id for a in event.addresses])
+
     return {
+        ContactsChanged.event_type: contacts_changed,
+        CompanyProfileAddressesChanged.event_type: addresses_changed,
         SecurityModelCreated.event_type: created,
         SecurityModelMoved.event_type: moved,
         ScssAssigned.event_type: assigned,

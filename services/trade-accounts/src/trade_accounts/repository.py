@@ -66,9 +66,15 @@ class TradeAccountRepository:
                 tables.security_models.c.scss_user_id.is_not(None),
             )
         )
+        usage = (await self.session.execute(
+            select(tables.security_model_usage.c.entry_kind, tables.security_model_usage.c.entry_id)
+            .where(tables.security_model_usage.c.trade_account_id == account_id)
+        )).all()
         return TradeAccount(
             id=row.id,
             merged_into=row.merged_into,
+            used_address_ids=frozenset(u.entry_id for u in usage if u.entry_kind == "address"),
+            used_member_ids=frozenset(u.entry_id for u in usage if u.entry_kind == "member"),
             assigned_scss_ids=frozenset(scss_ids.scalars()),
             company=CompanyInformation(
                 row.company_name, row.doing_business_as, row.number_of_employees,
@@ -222,10 +228,14 @@ class SecurityModelRepository:
             await self.session.execute(update(sm).where(sm.c.id.in_(model_ids)).values(trade_account_id=to_account))
 
     async def move_all(self, from_account: uuid.UUID, to_account: uuid.UUID) -> list[uuid.UUID]:
-        sm = tables.security_models
+        """A merge: the models, and the addresses and users they use, now belong to the survivor."""
+        sm, u = tables.security_models, tables.security_model_usage
         rows = await self.session.execute(
             update(sm).where(sm.c.trade_account_id == from_account).values(trade_account_id=to_account)
             .returning(sm.c.id)
+        )
+        await self.session.execute(
+            update(u).where(u.c.trade_account_id == from_account).values(trade_account_id=to_account)
         )
         return list(rows.scalars())
 
@@ -235,6 +245,18 @@ class SecurityModelRepository:
         )
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["id"],
                                                               set_={"scss_user_id": scss_user_id}))
+
+    async def uses(
+        self, model_id: uuid.UUID, trade_account_id: uuid.UUID, entry_kind: str, entry_ids: list[uuid.UUID]
+    ) -> None:
+        """Replaces what the model uses of one kind: the event carries the whole list."""
+        u = tables.security_model_usage
+        await self.session.execute(delete(u).where(u.c.security_model_id == model_id, u.c.entry_kind == entry_kind))
+        if entry_ids:
+            await self.session.execute(insert(u), [
+                {"security_model_id": model_id, "entry_kind": entry_kind, "entry_id": e,
+                 "trade_account_id": trade_account_id} for e in dict.fromkeys(entry_ids)
+            ])
 
     async def of_accounts(self, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
         sm = tables.security_models

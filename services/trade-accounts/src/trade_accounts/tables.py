@@ -85,6 +85,17 @@ security_models = Table(
     Column("scss_user_id", UUID(as_uuid=True)),
 )
 
+# Which of an account's addresses and users each Security Model uses (ctpat's ContactsChanged and
+# CompanyProfileAddressesChanged): those stay in the Organization Profile while used (TA-16).
+security_model_usage = Table(
+    "security_model_usage",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), primary_key=True),
+    Column("entry_kind", String(10), primary_key=True),  # "address" | "member"
+    Column("entry_id", UUID(as_uuid=True), primary_key=True),
+    Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
+)
+
 # Link, delink, split and merge requests (TA-08..TA-15), with their approvals and history.
 account_requests = Table(
     "account_requests",

@@ -166,3 +166,26 @@ async def test_an_email_change_reaches_every_account_listing_the_user(client, pe
             .where(tables.outbox.c.event_type == "TradeAccountUserChanged.v1")
         )).scalars().all()
     assert len(events) == 2
+
+
+@pytest.mark.req("TA-16")
+async def test_what_a_security_model_uses_cannot_leave_the_organization_profile(client, people, account, bodies, runtime):
+    import uuid
+
+    body, admin = account
+    address = (await client.post(f"/trade-accounts/{body['id']}/addresses", json=bodies.address, headers=admin.headers)).json()
+    colleague = await people.registered()
+    member = (await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(colleague.email),
+                                headers=admin.headers)).json()
+    model = uuid.uuid4()
+    async with runtime.database.transaction() as session:  # ctpat's CompanyProfileAddressesChanged and ContactsChanged
+        await use_cases.security_model_uses(session, model, uuid.UUID(body["id"]), address_ids=[uuid.UUID(address["id"])],
+                                            member_ids=[uuid.UUID(member["id"])])
+    refused = await client.delete(f"/trade-accounts/{body['id']}/addresses/{address['id']}", headers=admin.headers)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "address_id"
+    refused = await client.delete(f"/trade-accounts/{body['id']}/users/{member['id']}", headers=admin.headers)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "member_id"
+    async with runtime.database.transaction() as session:  # the model stops using them
+        await use_cases.security_model_uses(session, model, uuid.UUID(body["id"]), address_ids=[], member_ids=[])
+    assert (await client.delete(f"/trade-accounts/{body['id']}/addresses/{address['id']}", headers=admin.headers)).status_code == 204
+    assert (await client.delete(f"/trade-accounts/{body['id']}/users/{member['id']}", headers=admin.headers)).status_code == 204

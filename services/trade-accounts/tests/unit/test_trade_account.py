@@ -173,3 +173,25 @@ def test_valid_addresses_with_and_without_states():
     nl = Address.from_fields({"type": "international_corporate_headquarters", "street_line_1": "Wilhelminakade 1",
                               "city": "Rotterdam", "country": "NL", "postal_code": "3072 AP"})
     assert nl.state is None
+
+
+@pytest.mark.req("TA-16")
+def test_an_address_or_user_a_security_model_uses_stays_in_the_profile():
+    account, admin = new_account()
+    address = account.add_address(admin, Address.from_fields({
+        "type": "headquarters", "street_line_1": "1 Main St", "city": "Austin", "country": "US", "state": "TX",
+        "postal_code": "78701"}), NOW)
+    colleague = known("officer@acme.example")
+    member = account.add_member(admin, email=colleague.email, confirm_email=colleague.email, details=DETAILS,
+                                type=MemberType.USER, existing_user=colleague, now=NOW)
+    account.used_address_ids = frozenset({address.id})
+    account.used_member_ids = frozenset({member.id})
+    with pytest.raises(Conflict) as address_refused:
+        account.remove_address(admin, address.id, NOW)
+    assert address_refused.value.errors[0].field == "address_id"
+    with pytest.raises(Conflict) as member_refused:
+        account.remove_member(admin, member.id, NOW)
+    assert member_refused.value.errors[0].field == "member_id"
+    account.used_address_ids = account.used_member_ids = frozenset()
+    account.remove_address(admin, address.id, NOW)
+    account.remove_member(admin, member.id, NOW)

@@ -106,6 +106,9 @@ class TradeAccount:
     parent_id: uuid.UUID | None = None
     # Whether a C-TPAT Security Model of this account has an SCSS (known from ctpat's events).
     assigned_scss_ids: frozenset[uuid.UUID] = frozenset()
+    # Addresses and users a C-TPAT Security Model uses (TA-16): they stay while used.
+    used_address_ids: frozenset[uuid.UUID] = frozenset()
+    used_member_ids: frozenset[uuid.UUID] = frozenset()
     # Set when this account was merged into another (TA-14): it is closed from then on.
     merged_into: uuid.UUID | None = None
     version: int = 1
@@ -225,7 +228,13 @@ class TradeAccount:
 
     def remove_address(self, actor: Actor, address_id: uuid.UUID, now: datetime) -> None:
         self.ensure_member(actor)
-        del self.addresses[self._address_index(address_id)]
+        index = self._address_index(address_id)
+        if address_id in self.used_address_ids:
+            raise Conflict(
+                "A C-TPAT Security Model uses this address; take it out of the Company Profile first.",
+                [FieldError("address_id", "is used by a C-TPAT Security Model's Company Profile")],
+            )
+        del self.addresses[index]
         self._bump()
         self.events.append(TradeAccountAddressRemoved(trade_account_id=self.id, version=self.version,
                                                       occurred_at=now, address_id=address_id))
@@ -279,6 +288,11 @@ class TradeAccount:
         self.ensure_company_administrator(actor)
         index = self._member_index(member_id)
         member = self.members[index]
+        if member_id in self.used_member_ids:
+            raise Conflict(
+                "This user is a contact of a C-TPAT Security Model; take them off its Contacts first.",
+                [FieldError("member_id", "is a contact of a C-TPAT Security Model")],
+            )
         self._ensure_an_admin_remains(without=member if member.is_active_admin else None)
         del self.members[index]
         self._bump()
