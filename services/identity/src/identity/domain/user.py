@@ -16,6 +16,7 @@ from identity.domain.password_policy import PasswordPolicy
 from identity.domain.security_questions import normalise_answer
 from portal_events import EventPayload
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
+from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict, FieldError, ValidationFailed
 
 StaffRole = Literal["scss", "management", "admin"]
@@ -48,7 +49,7 @@ class SecurityAnswer:
 
 
 @dataclass
-class User:
+class User(RecordsEvents):
     id: uuid.UUID
     email: str
     kind: Literal["trade", "cbp"]
@@ -145,12 +146,6 @@ class User:
             )
         )
 
-    def pull_events(self) -> list[EventPayload]:
-        events, self.events = self.events, []
-        return events
-
-    def _bump(self) -> None:
-        self.version += 1
 
 
 def normalise_email(email: str) -> str:

@@ -31,6 +31,7 @@ from portal_events.trade_accounts import (
     TradeAccountUserChanged,
     TradeAccountUserRemoved,
 )
+from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from trade_accounts.domain.actors import Actor, KnownUser
 from trade_accounts.domain.addresses import Address
@@ -96,7 +97,7 @@ def _address_data(address: Address) -> AddressData:
 
 
 @dataclass
-class TradeAccount:
+class TradeAccount(RecordsEvents):
     id: uuid.UUID
     company: CompanyInformation
     created_at: datetime
@@ -399,12 +400,6 @@ class TradeAccount:
                                                moved_security_model_ids=moved_security_model_ids,
                                                request_id=request_id))
 
-    def pull_events(self) -> list[EventPayload]:
-        events, self.events = self.events, []
-        return events
-
-    def _bump(self) -> None:
-        self.version += 1
 
 
 def _require_company_name(company: CompanyInformation) -> None:
