@@ -175,3 +175,52 @@ class TradeAccountsMerged(_TradeAccountEvent):
     merged_trade_account_id: UUID
     moved_security_model_ids: list[UUID]
     request_id: UUID
+
+
+# --- requests: topic `trade-accounts.request.v1`, keyed by request id -----------------------
+
+REQUEST_TOPIC = "trade-accounts.request.v1"
+
+RequestKind = Literal["link", "delink", "split", "merge"]
+RequestStatus = Literal["pending", "completed", "declined", "cancelled"]
+
+
+class _RequestEvent(EventPayload):
+    topic: ClassVar[str] = REQUEST_TOPIC
+    aggregate_id_field: ClassVar[str] = "request_id"
+
+    request_id: UUID
+    occurred_at: datetime
+    kind: RequestKind
+    status: RequestStatus
+    trade_account_ids: list[UUID]
+
+
+class TradeAccountRequestSubmitted(_RequestEvent):
+    """A link, delink, split or merge was requested; `awaiting` names the approvals it needs."""
+
+    event_type: ClassVar[str] = "TradeAccountRequestSubmitted.v1"
+
+    requested_by: UUID
+    requesting_trade_account_id: UUID
+    reason: str
+    awaiting: list[Literal["company_administrator", "management"]]
+
+
+class TradeAccountRequestDecided(_RequestEvent):
+    """One approval was given or the request was declined; `status` is the request's state after it."""
+
+    event_type: ClassVar[str] = "TradeAccountRequestDecided.v1"
+
+    decided_by: UUID
+    approval: Literal["company_administrator", "management"]
+    decision: Literal["approved", "declined"]
+    reason: str | None
+
+
+class TradeAccountRequestCancelled(_RequestEvent):
+    """The requester withdrew the request."""
+
+    event_type: ClassVar[str] = "TradeAccountRequestCancelled.v1"
+
+    cancelled_by: UUID

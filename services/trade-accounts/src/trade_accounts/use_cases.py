@@ -248,6 +248,13 @@ async def _facts_visible_to(
     return facts
 
 
+async def _save_request(session, ctx: TradeAccountsContext, request: TradeAccountRequest, *, new: bool = False) -> None:
+    repo = RequestRepository(session)
+    await (repo.add(request) if new else repo.save(request))
+    for event in request.pull_events():
+        await ctx.outbox.add(session, event)
+
+
 async def _submit(session: AsyncSession, ctx: TradeAccountsContext, actor: Actor, request: TradeAccountRequest):
     repo = RequestRepository(session)
     # One pending request per account at a time: two could not both take effect.
@@ -257,11 +264,10 @@ async def _submit(session: AsyncSession, ctx: TradeAccountsContext, actor: Actor
             "Another request on these Trade Accounts is still pending; decide or cancel it first.",
             [FieldError("request", f"pending request {busy[0].id}")],
         )
-    await repo.add(request)
     facts = await AccountFactsRepository(session).facts(request.account_ids)
     if request.take_effect_at_once(actor, facts, ctx.clock.now()):
         await _take_effect(session, ctx, request)
-        await repo.save(request)
+    await _save_request(session, ctx, request, new=True)
     return request
 
 
@@ -326,7 +332,7 @@ async def decide_request(session, ctx: TradeAccountsContext, actor: Actor, reque
     request, facts = await _request_visible_to(session, actor, request_id, for_update=True)
     if request.decide(actor, decision, reason, facts, ctx.clock.now()):
         await _take_effect(session, ctx, request)
-    await RequestRepository(session).save(request)
+    await _save_request(session, ctx, request)
     return request
 
 
@@ -335,7 +341,7 @@ async def cancel_request(
 ) -> TradeAccountRequest:
     request, _ = await _request_visible_to(session, actor, request_id, for_update=True)
     request.cancel(actor, ctx.clock.now())
-    await RequestRepository(session).save(request)
+    await _save_request(session, ctx, request)
     return request
 
 

@@ -208,3 +208,26 @@ async def test_only_the_requester_cancels_and_strangers_see_no_request(client, p
     assert (await client.post(f"/trade-account-requests/{request['id']}/cancel", headers=other.headers)).status_code == 403
     cancelled = await client.post(f"/trade-account-requests/{request['id']}/cancel", headers=requester.headers)
     assert cancelled.json()["status"] == "cancelled"
+
+
+@pytest.mark.req("PL-02")
+async def test_every_step_of_a_request_is_published_for_other_services(client, runtime, two_companies):
+    from sqlalchemy import select
+
+    from trade_accounts import tables
+
+    requester, other, acme, beta = two_companies
+    request = (await link(client, requester, acme, beta)).json()
+    await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"}, headers=other.headers)
+    async with runtime.database.transaction() as session:
+        rows = (await session.execute(
+            select(tables.outbox.c.topic, tables.outbox.c.event_type, tables.outbox.c.payload)
+            .where(tables.outbox.c.key == request["id"]).order_by(tables.outbox.c.seq)
+        )).all()
+    assert [(r.topic, r.event_type) for r in rows] == [
+        ("trade-accounts.request.v1", "TradeAccountRequestSubmitted.v1"),
+        ("trade-accounts.request.v1", "TradeAccountRequestDecided.v1"),
+    ]
+    assert rows[0].payload["awaiting"] == ["company_administrator"]
+    assert (rows[1].payload["status"], rows[1].payload["decision"]) == ("completed", "approved")
+    assert rows[1].payload["version"] > rows[0].payload["version"]

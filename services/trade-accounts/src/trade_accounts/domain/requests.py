@@ -16,6 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from portal_events import EventPayload
+from portal_events.trade_accounts import (
+    TradeAccountRequestCancelled,
+    TradeAccountRequestDecided,
+    TradeAccountRequestSubmitted,
+)
+from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from trade_accounts.domain.actors import Actor
 
@@ -80,7 +87,7 @@ class HistoryEntry:
 
 
 @dataclass
-class TradeAccountRequest:
+class TradeAccountRequest(RecordsEvents):
     id: uuid.UUID
     kind: RequestKind
     requested_by: uuid.UUID
@@ -96,10 +103,22 @@ class TradeAccountRequest:
     moving_security_model_ids: list[uuid.UUID] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     version: int = 1
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def account_ids(self) -> list[uuid.UUID]:
         return [i for i in (self.parent_id, self.subsidiary_id) if i is not None]
+
+    def _state(self) -> dict:
+        return {"request_id": self.id, "version": self.version, "kind": self.kind.value,
+                "status": self.status.value, "trade_account_ids": self.account_ids}
+
+    def _submitted(self, now: datetime) -> None:
+        self.events.append(TradeAccountRequestSubmitted(
+            **self._state(), occurred_at=now, requested_by=self.requested_by,
+            requesting_trade_account_id=self.requesting_account_id, reason=self.reason,
+            awaiting=[a.kind.value for a in self.pending_approvals()],
+        ))
 
     # --- requesting ----------------------------------------------------------------
 
@@ -158,6 +177,7 @@ class TradeAccountRequest:
             moving_security_model_ids=list(dict.fromkeys(security_model_ids)),
         )
         request.history.append(HistoryEntry(now, actor.user_id, "requested", reason.strip()))
+        request._submitted(now)
         return request
 
     @classmethod
@@ -175,6 +195,7 @@ class TradeAccountRequest:
             reason=reason.strip(), approvals=approvals,
         )
         request.history.append(HistoryEntry(now, actor.user_id, "requested", reason.strip()))
+        request._submitted(now)
         return request
 
     # --- deciding --------------------------------------------------------------------
@@ -213,15 +234,19 @@ class TradeAccountRequest:
         approval.reason = (reason or "").strip() or None
         label = "Management" if approval.kind is ApprovalKind.MANAGEMENT else "Company Administrator"
         self.history.append(HistoryEntry(now, actor.user_id, f"{decision.value} as {label}", approval.reason))
-        self.version += 1
+        completes = False
         if decision is Decision.DECLINED:
             self.status = RequestStatus.DECLINED
-            return False
-        if not self.pending_approvals():
+        elif not self.pending_approvals():
             self.status = RequestStatus.COMPLETED
             self.history.append(HistoryEntry(now, actor.user_id, "took effect"))
-            return True
-        return False
+            completes = True
+        self._bump()
+        self.events.append(TradeAccountRequestDecided(
+            **self._state(), occurred_at=now, decided_by=actor.user_id, approval=approval.kind.value,
+            decision=decision.value, reason=approval.reason,
+        ))
+        return completes
 
     def take_effect_at_once(self, actor: Actor, facts: dict[uuid.UUID, AccountFacts], now: datetime) -> bool:
         """A request that needs nobody else's approval (a split moving no Security Model)."""
@@ -230,6 +255,11 @@ class TradeAccountRequest:
         self.ensure_still_possible(facts)
         self.status = RequestStatus.COMPLETED
         self.history.append(HistoryEntry(now, actor.user_id, "took effect"))
+        self._bump()
+        self.events.append(TradeAccountRequestDecided(
+            **self._state(), occurred_at=now, decided_by=actor.user_id, approval="company_administrator",
+            decision="approved", reason="needs no other approval",
+        ))
         return True
 
     def cancel(self, actor: Actor, now: datetime) -> None:
@@ -239,7 +269,8 @@ class TradeAccountRequest:
             raise Conflict(f"The request is {self.status.value}; it can no longer be cancelled.")
         self.status = RequestStatus.CANCELLED
         self.history.append(HistoryEntry(now, actor.user_id, "cancelled"))
-        self.version += 1
+        self._bump()
+        self.events.append(TradeAccountRequestCancelled(**self._state(), occurred_at=now, cancelled_by=actor.user_id))
 
     def ensure_still_possible(self, facts: dict[uuid.UUID, AccountFacts]) -> None:
         if self.kind is RequestKind.LINK:
