@@ -79,7 +79,10 @@ export PORTAL_TRADE_ACCOUNTS_URL="${PORTAL_TRADE_ACCOUNTS_URL:-http://127.0.0.1:
 export PORTAL_JWKS_URL="${PORTAL_JWKS_URL:-$PORTAL_IDENTITY_URL/.well-known/jwks.json}"
 export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-$PORTAL_GATEWAY_URL}"
 # The services this checkout runs (each issue that adds one adds it here).
-export GATEWAY_UPSTREAMS="${GATEWAY_UPSTREAMS:-{\"identity\": \"$PORTAL_IDENTITY_URL\", \"trade-accounts\": \"$PORTAL_TRADE_ACCOUNTS_URL\"}}"
+# (The default is built first: a brace inside ${VAR:-...} would end the expansion early.)
+_portal_upstreams="{\"identity\": \"$PORTAL_IDENTITY_URL\", \"trade-accounts\": \"$PORTAL_TRADE_ACCOUNTS_URL\"}"
+export GATEWAY_UPSTREAMS="${GATEWAY_UPSTREAMS:-$_portal_upstreams}"
+unset _portal_upstreams
 # Locally every client is 127.0.0.1 (tests, make bench), so the per-address
 # limit is set far above what one machine sends; the gateway's own tests prove
 # the limit with small numbers. A deployment keeps the defaults (200/s, 400).
