@@ -1,0 +1,72 @@
+"""trade-accounts' worker consumes ctpat's and identity's events from the real Kafka, once each (PL-02)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from portal_events import Envelope
+from portal_events.ctpat import ContactEntry, ContactsChanged, SecurityModelCreated
+from servicekit.bootstrap import build_consumer
+from trade_accounts import tables
+from trade_accounts.consumers import CTPAT_TOPICS, ctpat_handlers
+from trade_accounts.repository import SecurityModelRepository, TradeAccountRepository
+
+
+async def publish(settings, events) -> list[Envelope]:
+    envelopes = [Envelope(type=e.event_type, source="ctpat", subject=e.aggregate_id, data=e.model_dump(mode="json"))
+                 for e in events]
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        for envelope in envelopes + envelopes:  # every record twice, as a redelivery would
+            await producer.send_and_wait(CTPAT_TOPICS[0], key=envelope.subject.encode(),
+                                         value=envelope.kafka_value(), headers=envelope.kafka_headers())
+    finally:
+        await producer.stop()
+    return envelopes
+
+
+@pytest.mark.req("PL-02")
+@pytest.mark.req("TA-16")
+async def test_security_model_events_build_the_read_model_once(client, account, bodies, runtime, settings):
+    body, admin = account
+    colleague_email = f"officer-{uuid.uuid4().hex[:6]}@example.com"
+    member = (await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(colleague_email),
+                                headers=admin.headers)).json()
+    model_id, account_id, now = uuid.uuid4(), uuid.UUID(body["id"]), datetime.now(UTC)
+    await publish(settings, [
+        SecurityModelCreated(security_model_id=model_id, version=1, occurred_at=now, trade_account_id=account_id,
+                             business_types=["importer"]),
+        ContactsChanged(security_model_id=model_id, version=2, occurred_at=now, trade_account_id=account_id,
+                        contacts=[ContactEntry(member_id=uuid.UUID(member["id"]), contact_type="officer", primary_poc=True)]),
+    ])
+    consumer = build_consumer(
+        settings, runtime.database, (tables.inbox, tables.inbox_aggregate_version),
+        name=f"trade-accounts.test-{uuid.uuid4().hex[:6]}", topics=CTPAT_TOPICS, handlers=ctpat_handlers(),
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while asyncio.get_running_loop().time() < deadline:
+            async with runtime.database.transaction() as session:
+                account = await TradeAccountRepository(session).get(account_id)
+            if account.used_member_ids:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # the duplicates arrive right behind
+    finally:
+        consumer.stop()
+        await task
+    async with runtime.database.transaction() as session:
+        models = await SecurityModelRepository(session).of_accounts([account_id])
+        account = await TradeAccountRepository(session).get(account_id)
+    assert models[account_id] == {model_id}
+    assert account.used_member_ids == {uuid.UUID(member["id"])}
+    assert consumer.parked_count == 0
+    removal = await client.delete(f"/trade-accounts/{body['id']}/users/{member['id']}", headers=admin.headers)
+    assert removal.status_code == 409
