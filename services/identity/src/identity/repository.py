@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,12 +127,20 @@ class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, user_id: uuid.UUID, now: datetime, client_address: str | None) -> uuid.UUID:
+    async def open(
+        self, user_id: uuid.UUID, client_address: str | None, token_hash: str, now: datetime, expires_at: datetime
+    ) -> uuid.UUID:
+        """A new session and its first refresh token, in one round trip (sign-in is a hot path)."""
         session_id = uuid.uuid4()
         await self.session.execute(
-            insert(tables.sessions).values(
-                id=session_id, user_id=user_id, created_at=now, client_address=client_address
-            )
+            text(
+                "with new_session as (insert into sessions (id, user_id, created_at, client_address)"
+                " values (:sid, :uid, :now, :address))"
+                " insert into refresh_tokens (token_hash, session_id, issued_at, expires_at)"
+                " values (:hash, :sid, :now, :expires)"
+            ),
+            {"sid": session_id, "uid": user_id, "now": now, "address": client_address, "hash": token_hash,
+             "expires": expires_at},
         )
         return session_id
 

@@ -190,11 +190,17 @@ class SigninGuard:
 
 
 async def _issue(
-    session: AsyncSession, ctx: IdentityContext, user: User, session_id: uuid.UUID
+    session: AsyncSession, ctx: IdentityContext, user: User, session_id: uuid.UUID | None,
+    client_address: str | None = None,
 ) -> IssuedTokens:
+    """Tokens for an existing session, or (session_id None) for a new one."""
     now = ctx.clock.now()
     refresh = opaque_token()
-    await SessionRepository(session).add_refresh_token(token_hash(refresh), session_id, now, now + ctx.refresh_ttl)
+    sessions = SessionRepository(session)
+    if session_id is None:
+        session_id = await sessions.open(user.id, client_address, token_hash(refresh), now, now + ctx.refresh_ttl)
+    else:
+        await sessions.add_refresh_token(token_hash(refresh), session_id, now, now + ctx.refresh_ttl)
     expired = user.password_expired(ctx.password_policy, now)
     return IssuedTokens(
         access_token=ctx.issuer.access_token(user, session_id, now, password_expired=expired),
@@ -217,8 +223,7 @@ async def sign_in(
         raise Unauthenticated("The email or password is not correct.")
     if had_failures:
         await guard.record_success(session, email, client_address)
-    session_id = await SessionRepository(session).create(user.id, ctx.clock.now(), client_address)
-    return await _issue(session, ctx, user, session_id)
+    return await _issue(session, ctx, user, None, client_address)
 
 
 async def refresh(session: AsyncSession, ctx: IdentityContext, refresh_token: str) -> IssuedTokens:
