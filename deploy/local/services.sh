@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deploy/local/services.sh start|stop|status|restart NAME — the portal's own processes.
+# deploy/local/services.sh start|stop|status|stop-one NAME|restart NAME — the portal's own processes.
 #
 # Reads services.txt: each line is a process name, a readiness URL (or "-") and
 # a command. A name ending in "-migrate" is a one-shot step run to completion;
@@ -55,6 +55,9 @@ stop)
     for name in "${names[@]}"; do stop_one "$name"; done
     ;;
 status) each_service status_one ;;
+stop-one)
+    proc_stop "${2:?which process}" TERM 20
+    ;;
 restart)
     name=${2:?which process}
     read -r _ url cmd < <(awk -v n="$name" '$1 == n' "$here/services.txt")
@@ -62,5 +65,5 @@ restart)
     proc_stop "$name" TERM 20 || true
     start_one "$name" "$url" "$cmd"
     ;;
-*) echo "usage: $0 start|stop|status|restart NAME" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|status|stop-one NAME|restart NAME" >&2; exit 2 ;;
 esac
