@@ -33,7 +33,9 @@ def service_cli(
         )
 
     def work(_: argparse.Namespace) -> None:
-        asyncio.run(run_until_signalled(*build_worker(settings())))
+        config = settings()
+        asyncio.run(run_until_signalled(*build_worker(config), health_port=config.worker_health_port,
+                                        host=config.host))
 
     def migrate(_: argparse.Namespace) -> None:
         config = settings()

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_events import Envelope
 from servicekit.db import Database
+from servicekit.worker import Heartbeat
 
 log = structlog.get_logger("servicekit.consumer")
 tracer = trace.get_tracer("servicekit.consumer")
@@ -128,6 +129,7 @@ class IdempotentConsumer:
         self._stopping = asyncio.Event()
         self.applied_count = 0
         self.parked_count = 0
+        self.heartbeat = Heartbeat()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -153,6 +155,7 @@ class IdempotentConsumer:
                 break
             except Exception as exc:  # noqa: BLE001 - reconnect after broker outages
                 log.warning("consumer error; reconnecting", consumer=self.name, error=repr(exc))
+                self.heartbeat.beat(ok=False)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
             finally:
@@ -164,6 +167,7 @@ class IdempotentConsumer:
     async def _consume(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            self.heartbeat.beat()
             for partition, records in batches.items():
                 for record in records:
                     await self.process(record, producer)

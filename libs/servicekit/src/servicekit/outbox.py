@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_events import Envelope, EventPayload
 from servicekit.clock import Clock
+from servicekit.worker import Heartbeat
 
 log = structlog.get_logger("servicekit.outbox")
 
@@ -132,6 +133,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.published_count = 0
+        self.heartbeat = Heartbeat()
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
@@ -159,6 +161,7 @@ class OutboxRelay:
                     )
                     await producer.start()
                 published = await self._publish_batch(work_conn, producer)
+                self.heartbeat.beat()
                 if published >= self._batch_size:
                     continue  # more may be waiting
                 with contextlib.suppress(TimeoutError):
@@ -168,6 +171,7 @@ class OutboxRelay:
                 break
             except Exception as exc:  # noqa: BLE001 - the relay must outlive outages
                 log.warning("outbox relay error; retrying", error=repr(exc))
+                self.heartbeat.beat(ok=False)
                 if producer is not None:
                     with contextlib.suppress(Exception):
                         await producer.stop()

@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     trace_sample_ratio: float = _shared("PORTAL_TRACE_SAMPLE_RATIO", 1.0)
     log_level: str = _shared("PORTAL_LOG_LEVEL", "INFO")
 
+    # The worker's health server (0: none). Each service sets its own default.
+    worker_health_port: int = 0
     outbox_poll_seconds: float = 1.0
     consumer_max_attempts: int = 5
     consumer_retry_backoff_seconds: float = 0.2

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from identity import tables
 from servicekit.clock import Clock
 from servicekit.db import Database
+from servicekit.worker import Heartbeat
 
 log = structlog.get_logger("identity.mail")
 
@@ -35,6 +36,7 @@ class MailSender:
         self._poll = poll_seconds
         self._max_attempts = max_attempts
         self._stopping = asyncio.Event()
+        self.heartbeat = Heartbeat()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -43,8 +45,10 @@ class MailSender:
         while not self._stopping.is_set():
             try:
                 await self.send_pending()
+                self.heartbeat.beat()
             except Exception as exc:  # noqa: BLE001 - database outage: try again later
                 log.warning("mail sender error", error=repr(exc))
+                self.heartbeat.beat(ok=False)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._poll)
 

@@ -13,6 +13,7 @@ class IdentitySettings(ServiceSettings):
 
     service_name: str = "identity"
     database_url: str = "postgresql+asyncpg://identity:identity@127.0.0.1:15432/identity"
+    worker_health_port: int = 8111
     port: int = 8101
 
     access_token_minutes: int = 5

@@ -12,4 +12,5 @@ class TradeAccountsSettings(ServiceSettings):
 
     service_name: str = "trade-accounts"
     database_url: str = "postgresql+asyncpg://trade_accounts:trade_accounts@127.0.0.1:15432/trade_accounts"
+    worker_health_port: int = 8112
     port: int = 8102

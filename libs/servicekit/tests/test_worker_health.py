@@ -1,0 +1,29 @@
+"""A worker tells a stuck loop from a waiting one (PL-06)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from servicekit.worker import Heartbeat, health_app
+
+
+class Component:
+    def __init__(self) -> None:
+        self.heartbeat = Heartbeat()
+
+
+@pytest.mark.req("PL-06")
+async def test_live_while_every_loop_turns_ready_while_every_loop_works():
+    relay, consumer = Component(), Component()
+    app = health_app((relay, consumer), within=60)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://worker") as client:
+        assert (await client.get("/health/live")).status_code == 200
+        assert (await client.get("/health/ready")).status_code == 200
+        consumer.heartbeat.last_success -= 120  # the broker has refused it for two minutes
+        consumer.heartbeat.beat(ok=False)
+        assert (await client.get("/health/live")).status_code == 200
+        not_ready = await client.get("/health/ready")
+        assert not_ready.status_code == 503 and not_ready.json()["components"]["Component#1"] == "failing"
+        relay.heartbeat.last_beat -= 120  # a loop that stopped turning
+        assert (await client.get("/health/live")).status_code == 503
