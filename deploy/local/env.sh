@@ -44,9 +44,11 @@ export PORTAL_PG_ADMIN_PASSWORD="${PORTAL_PG_ADMIN_PASSWORD:-portal_admin}"
 # Convenience DSN for the admin (libpq / asyncpg form; database "postgres").
 export PORTAL_PG_ADMIN_URL="${PORTAL_PG_ADMIN_URL:-postgresql://$PORTAL_PG_ADMIN_USER:$PORTAL_PG_ADMIN_PASSWORD@$PORTAL_PG_HOST:$PORTAL_PG_PORT/postgres}"
 # One role and one database per service; role = database = password = name.
-export PORTAL_SERVICE_DBS="${PORTAL_SERVICE_DBS:-identity trade_accounts ctpat svi documents messaging}"
+export PORTAL_SERVICE_DBS="${PORTAL_SERVICE_DBS:-identity trade_accounts ctpat svi documents messaging gateway}"
 _portal_pg="$PORTAL_PG_HOST:$PORTAL_PG_PORT"
 export IDENTITY_DATABASE_URL="${IDENTITY_DATABASE_URL:-postgresql+asyncpg://identity:identity@$_portal_pg/identity}"
+# The gateway keeps browser sessions here, so several gateway processes can share them.
+export GATEWAY_DATABASE_URL="${GATEWAY_DATABASE_URL:-postgresql+asyncpg://gateway:gateway@$_portal_pg/gateway}"
 export TRADE_ACCOUNTS_DATABASE_URL="${TRADE_ACCOUNTS_DATABASE_URL:-postgresql+asyncpg://trade_accounts:trade_accounts@$_portal_pg/trade_accounts}"
 export CTPAT_DATABASE_URL="${CTPAT_DATABASE_URL:-postgresql+asyncpg://ctpat:ctpat@$_portal_pg/ctpat}"
 export SVI_DATABASE_URL="${SVI_DATABASE_URL:-postgresql+asyncpg://svi:svi@$_portal_pg/svi}"

@@ -1,19 +1,22 @@
 """`gateway serve [--host H] [--port P]`: the gateway on uvicorn (uvloop, httptools).
 
-One process per host: browser sessions and rate-limit buckets live in its
-memory (see browser_session.SessionStore for running several).
+`gateway migrate`: the browser-session table, when sessions live in PostgreSQL
+(GATEWAY_DATABASE_URL); then any number of gateway processes share them.
+Rate-limit buckets stay per process.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from servicekit.migrations import upgrade_to_head
 from servicekit.telemetry import configure_logging, configure_tracing
 
 
@@ -56,9 +59,19 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser = commands.add_parser("serve", help="run the gateway")
     serve_parser.add_argument("--host", default=settings.host)
     serve_parser.add_argument("--port", type=int, default=settings.port)
+    commands.add_parser("migrate", help="bring the browser-session table to head (when GATEWAY_DATABASE_URL is set)")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(settings, args.host, args.port)
+    elif args.command == "migrate":
+        migrate(settings)
+
+
+def migrate(settings: GatewaySettings) -> None:
+    if not settings.database_url:
+        print("GATEWAY_DATABASE_URL is not set: browser sessions live in memory; nothing to migrate")
+        return
+    upgrade_to_head(Path(__file__).parent / "migrations", settings.database_url)
 
 
 if __name__ == "__main__":

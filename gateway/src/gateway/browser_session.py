@@ -18,6 +18,8 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -67,11 +69,10 @@ class BrowserSession:
 class SessionStore(Protocol):
     """Where browser sessions live, keyed by a hash of the cookie's id, each for a TTL.
 
-    The in-memory store serves one gateway process. To run several gateways,
-    implement these three methods on a shared store (Redis, or a PostgreSQL
-    table) and pass it to `create_app(session_store=...)`. Such a store must
-    also make token refresh exclusive across processes (e.g. a short lock per
-    session), because identity's refresh tokens work once.
+    The in-memory store serves one gateway process; `PostgresSessionStore`
+    (chosen when GATEWAY_DATABASE_URL is set) lets several share the sessions.
+    `exclusive` makes a token refresh one-at-a-time per session across every
+    process that shares the store, because identity's refresh tokens work once.
     """
 
     async def get(self, key: str) -> BrowserSession | None: ...
@@ -79,6 +80,13 @@ class SessionStore(Protocol):
     async def put(self, key: str, session: BrowserSession, ttl_seconds: float) -> None: ...
 
     async def delete(self, key: str) -> None: ...
+
+    def exclusive(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Held while a session's tokens are refreshed: one refresh at a time per session,
+        across every gateway process that shares the store."""
+        ...
+
+    async def aclose(self) -> None: ...
 
 
 class InMemorySessionStore:
@@ -88,6 +96,7 @@ class InMemorySessionStore:
         self._clock = clock
         self._max = max_sessions
         self._entries: dict[str, tuple[float, BrowserSession]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def get(self, key: str) -> BrowserSession | None:
         entry = self._entries.get(key)
@@ -109,6 +118,19 @@ class InMemorySessionStore:
 
     async def delete(self, key: str) -> None:
         self._entries.pop(key, None)
+
+    @asynccontextmanager
+    async def exclusive(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            if not lock.locked():
+                self._locks.pop(key, None)
+
+    async def aclose(self) -> None:
+        self._entries.clear()
 
 
 def _store_key(session_id: str) -> str:
@@ -133,7 +155,6 @@ class BrowserSessions:
         self._clock = clock
         self._ttl = ttl_seconds
         self._margin = refresh_margin_seconds
-        self._refreshing: dict[str, asyncio.Lock] = {}
 
     async def sign_in(
         self,
@@ -216,31 +237,26 @@ class BrowserSessions:
     ) -> BrowserSession:
         if session.access_expires_at - self._now() > self._margin:
             return session
-        lock = self._refreshing.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                # Another request may have refreshed while this one waited: refresh
-                # tokens work once, so never spend one twice.
-                current = await self._store.get(key)
-                if current is None:
-                    raise SessionEnded("Your session has ended; sign in again.")
-                if current.access_expires_at - self._now() > self._margin:
-                    return current
-                try:
-                    grant = await self._identity.refresh_session(
-                        current.refresh_token, request_id=request_id, client=client
-                    )
-                except IdentityRejected:
-                    await self._store.delete(key)
-                    raise SessionEnded("Your session has ended; sign in again.") from None
-                refreshed = await self._session_from(
-                    grant, csrf_token=current.csrf_token, signed_in_at=current.signed_in_at
+        async with self._store.exclusive(key):
+            # Another request may have refreshed while this one waited: refresh
+            # tokens work once, so never spend one twice.
+            current = await self._store.get(key)
+            if current is None:
+                raise SessionEnded("Your session has ended; sign in again.")
+            if current.access_expires_at - self._now() > self._margin:
+                return current
+            try:
+                grant = await self._identity.refresh_session(
+                    current.refresh_token, request_id=request_id, client=client
                 )
-                await self._store.put(key, refreshed, self._ttl)
-                return refreshed
-        finally:
-            if not lock.locked():
-                self._refreshing.pop(key, None)
+            except IdentityRejected:
+                await self._store.delete(key)
+                raise SessionEnded("Your session has ended; sign in again.") from None
+            refreshed = await self._session_from(
+                grant, csrf_token=current.csrf_token, signed_in_at=current.signed_in_at
+            )
+            await self._store.put(key, refreshed, self._ttl)
+            return refreshed
 
     async def _session_from(
         self, grant: TokenGrant, *, csrf_token: str, signed_in_at: float

@@ -15,6 +15,7 @@ from gateway.identity_client import IdentityClient
 from gateway.openapi_merge import MergedOpenApi
 from gateway.proxy import Proxy
 from gateway.rate_limit import RateLimiter
+from gateway.session_store_postgres import PostgresSessionStore
 from gateway.settings import GatewaySettings
 from gateway.upstream_pool import UpstreamPool
 from servicekit.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
@@ -31,10 +32,15 @@ class Gateway:
     openapi: MergedOpenApi
     pools: list[UpstreamPool]
 
+    # A store the gateway made itself (not one a caller passed in), closed with it.
+    own_session_store: SessionStore | None = None
+
     async def aclose(self) -> None:
         for pool in self.pools:
             pool.close()
         await self.http.aclose()
+        if self.own_session_store is not None:
+            await self.own_session_store.aclose()
 
 
 def build_gateway(
@@ -54,8 +60,12 @@ def build_gateway(
         clock=clock,
     )
     callers = CallerVerifier(verifier, clock)
+    given_store = session_store
+    if session_store is None and settings.database_url:
+        session_store = PostgresSessionStore(settings.database_url, clock)
+    session_store = session_store or InMemorySessionStore(clock, max_sessions=settings.max_browser_sessions)
     sessions = BrowserSessions(
-        session_store or InMemorySessionStore(clock, max_sessions=settings.max_browser_sessions),
+        session_store,
         IdentityClient(http, settings.upstreams.get(settings.identity_service)),
         callers,
         clock,
@@ -102,4 +112,5 @@ def build_gateway(
         proxy=proxy,
         openapi=openapi,
         pools=[*pools.values(), *([web_pool] if web_pool else [])],
+        own_session_store=None if given_store is not None else session_store,
     )

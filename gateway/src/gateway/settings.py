@@ -25,6 +25,9 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
 
     service_name: str = "gateway"
+    # Where browser sessions live. Set (GATEWAY_DATABASE_URL): PostgreSQL, shared by
+    # every gateway process. Unset: this process's memory (one gateway only).
+    database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
 
