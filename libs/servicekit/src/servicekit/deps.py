@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.auth import Principal, TokenVerifier
-from servicekit.clock import Clock
 from servicekit.db import request_session
 from servicekit.errors import Forbidden, Unauthenticated
 
@@ -42,11 +41,6 @@ async def current_principal(
     return principal
 
 
-async def request_clock(request: Request) -> Clock:
-    return request.app.state.clock
-
-
 DbSession = Annotated[AsyncSession, Depends(request_session)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 PrincipalWithExpiredPassword = Annotated[Principal, Depends(principal_even_if_password_expired)]
-RequestClock = Annotated[Clock, Depends(request_clock)]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
@@ -18,4 +17,3 @@ class Runtime:
     clock: Clock
     outbox: Outbox
     token_verifier: TokenVerifier
-    extras: dict[str, Any] = field(default_factory=dict)

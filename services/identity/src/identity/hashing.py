@@ -35,8 +35,5 @@ class Argon2Hasher:
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, check)
 
-    def needs_rehash(self, hashed: str) -> bool:
-        return self._hasher.check_needs_rehash(hashed)
-
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

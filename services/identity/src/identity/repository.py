@@ -192,11 +192,6 @@ class SessionRepository:
             query = query.where(tables.sessions.c.id != keep)
         await self.session.execute(query.values(revoked_at=now, revoked_reason=reason))
 
-    async def is_revoked(self, session_id: uuid.UUID) -> bool:
-        revoked = await self.session.scalar(
-            select(tables.sessions.c.revoked_at).where(tables.sessions.c.id == session_id)
-        )
-        return revoked is not None
 
 
 @dataclass

@@ -178,9 +178,9 @@ def test_valid_addresses_with_and_without_states():
 @pytest.mark.req("TA-16")
 def test_an_address_or_user_a_security_model_uses_stays_in_the_profile():
     account, admin = new_account()
-    address = account.add_address(admin, Address.from_fields({
+    address = account.add_address(admin, {
         "type": "headquarters", "street_line_1": "1 Main St", "city": "Austin", "country": "US", "state": "TX",
-        "postal_code": "78701"}), NOW)
+        "postal_code": "78701"}, NOW)
     colleague = known("officer@acme.example")
     member = account.add_member(admin, email=colleague.email, confirm_email=colleague.email, details=DETAILS,
                                 type=MemberType.USER, existing_user=colleague, now=NOW)

@@ -23,7 +23,7 @@ from portal_events.trade_accounts import (
     TradeAccountRequestSubmitted,
 )
 from servicekit.aggregate import RecordsEvents
-from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from servicekit.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from trade_accounts.domain.actors import Actor
 
 MIN_REASON_LENGTH = 20
@@ -350,6 +350,3 @@ def _account(account_id: uuid.UUID, first: AccountFacts, second: AccountFacts) -
         return second
     raise ValidationFailed.on("requesting_account_id", "must be one of the two accounts of the request")
 
-
-def not_found() -> NotFound:
-    return NotFound("No such request.")

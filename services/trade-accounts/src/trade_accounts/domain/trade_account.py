@@ -208,17 +208,20 @@ class TradeAccount(RecordsEvents):
 
     # --- Addresses (TA-03) -------------------------------------------------------
 
-    def add_address(self, actor: Actor, address: Address, now: datetime) -> Address:
+    def add_address(self, actor: Actor, fields: dict, now: datetime) -> Address:
+        # Who may, before what is wrong with the fields: a stranger learns nothing from validation.
         self.ensure_member(actor)
+        address = Address.from_fields(fields)
         self.addresses.append(address)
         self._bump()
         self.events.append(TradeAccountAddressAdded(trade_account_id=self.id, version=self.version,
                                                     occurred_at=now, address=_address_data(address)))
         return address
 
-    def change_address(self, actor: Actor, address: Address, now: datetime) -> Address:
+    def change_address(self, actor: Actor, address_id: uuid.UUID, fields: dict, now: datetime) -> Address:
         self.ensure_member(actor)
-        index = self._address_index(address.id)
+        index = self._address_index(address_id)
+        address = Address.from_fields(fields, address_id)
         if self.addresses[index] == address:
             return address
         self.addresses[index] = address
