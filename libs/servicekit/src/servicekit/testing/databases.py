@@ -19,7 +19,10 @@ from servicekit.testing.pytest_plugin import require_env
 
 
 def worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """`<run tag>_<xdist worker>`: PORTAL_TEST_RUN_TAG keeps two pytest runs on one machine apart."""
+    tag = os.environ.get("PORTAL_TEST_RUN_TAG", "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{tag}_{worker}" if tag else worker
 
 
 def _with_database(url: str, database: str) -> str:
