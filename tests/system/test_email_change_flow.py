@@ -9,7 +9,6 @@ import pytest
 
 
 @pytest.mark.req("ID-09")
-@pytest.mark.req("ID-10")
 @pytest.mark.req("PL-02")
 @pytest.mark.req("PL-05")
 def test_an_email_change_reaches_a_subscriber_exactly_once_in_one_trace(

@@ -1,4 +1,4 @@
-"""Browser single sign-on (ID-10): the session cookie, CSRF double submit, refresh, sign-out.
+"""Browser single sign-on: the session cookie, CSRF double submit, refresh, sign-out.
 
 httpx will not send a Secure cookie over plain http, and the gateway keeps
 Secure on (GATEWAY_COOKIE_SECURE=true), so these tests carry the cookies in
@@ -15,8 +15,6 @@ import httpx
 import pytest
 
 from gateway_tests.fakes import PASSWORD
-
-pytestmark = pytest.mark.req("ID-10")
 
 
 def _set_cookies(response: httpx.Response) -> dict[str, str]:
@@ -72,6 +70,7 @@ async def test_sign_in_sets_a_secure_httponly_session_cookie(gateway, identity_s
     assert "access_token" not in response.text and "refresh_token" not in response.text
 
 
+@pytest.mark.req("ID-10")
 async def test_cookie_requests_carry_the_session_access_token(gateway, identity_service,
                                                               echo_service):
     browser, _ = await sign_in(gateway, identity_service.email)
@@ -136,6 +135,7 @@ async def test_session_endpoint_says_who_is_signed_in(gateway, identity_service)
     assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.req("ID-10")
 async def test_expiring_access_token_is_refreshed_once(gateway, identity_service, echo_service,
                                                        clock):
     browser, _ = await sign_in(gateway, identity_service.email)

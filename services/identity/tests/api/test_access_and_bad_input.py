@@ -39,7 +39,6 @@ def forged_tokens(identity_settings, real_token: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.req("PL-07")
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
 async def test_protected_endpoints_refuse_anonymous_and_forged_tokens(api, client, identity_settings, method, path):
     _, tokens = await api.new_user()

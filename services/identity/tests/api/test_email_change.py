@@ -31,7 +31,7 @@ async def test_changing_the_email_needs_the_password_and_writes_the_event_in_the
     assert (await client.post("/sessions", json={"email": email, "password": api.password})).status_code == 401
 
 
-@pytest.mark.req("ID-09")
+@pytest.mark.req("ID-01")  # the email is unique: a change cannot take a registered one
 async def test_the_new_email_must_be_free(api, client, ctx):
     taken, _ = await api.new_user()
     _, tokens = await api.new_user()

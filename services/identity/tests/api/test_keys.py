@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import jwt
-import pytest
 
 from identity.app import load_keys
 from identity.repository import SigningKeyRepository
 from identity.signing import rotate_keys
 
 
-@pytest.mark.req("ID-10")
 async def test_rotation_publishes_both_keys_and_signs_with_the_new_one(api, client, ctx):
     _, before = await api.new_user()
     old_kid = jwt.get_unverified_header(before["access_token"])["kid"]

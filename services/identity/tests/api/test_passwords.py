@@ -18,7 +18,6 @@ async def test_a_weak_password_is_refused_at_registration_naming_the_field(api, 
     assert any("upper-case" in e["message"] for e in errors)
 
 
-@pytest.mark.req("ID-04")
 async def test_a_64_character_password_works_whole(api, client):
     long_password = "Tr@de-Compliance-" + "x" * 60 + "-End9"
     email = api.new_email()

@@ -92,7 +92,6 @@ async def test_one_address_spraying_many_accounts_is_throttled(api, app, clock):
         assert (await sprayer.post("/sessions", json={"email": api.new_email(), "password": "Guess#1234"})).status_code == 429
 
 
-@pytest.mark.req("ID-11")
 async def test_the_token_binds_no_organisation_role_so_one_user_holds_many(api, client):
     """Roles in an organisation live with the service that owns it (trade-accounts, ctpat), not in the token.
 

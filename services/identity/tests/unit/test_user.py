@@ -54,7 +54,6 @@ def test_changing_the_email_records_user_email_changed_with_both_addresses():
     assert event.version == user.version == 2
 
 
-@pytest.mark.req("ID-09")
 def test_the_same_email_is_not_a_change():
     user = user_with_password("Pw#0aaaa")
     with pytest.raises(ValidationFailed):

@@ -24,6 +24,7 @@ async def test_a_user_with_a_completed_profile_creates_an_account_and_administer
 
 
 @pytest.mark.req("TA-01")
+@pytest.mark.req("ID-02")
 async def test_without_a_completed_profile_or_as_staff_no_account_is_created(client, people, bodies):
     no_profile = await people.registered(profile=False)
     refused = await client.post("/trade-accounts", json=bodies.company, headers=no_profile.headers)

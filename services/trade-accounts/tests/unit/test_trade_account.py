@@ -42,6 +42,7 @@ def test_the_creator_becomes_the_first_company_administrator():
 
 
 @pytest.mark.req("TA-01")
+@pytest.mark.req("ID-02")
 def test_a_user_without_a_completed_profile_cannot_create_one():
     with pytest.raises(Forbidden):
         TradeAccount.create(known(complete=False), CompanyInformation("Acme"), NOW)
