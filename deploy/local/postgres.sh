@@ -14,7 +14,12 @@
 #   - $PORTAL_PG_ADMIN_USER: SUPERUSER LOGIN, scram password — tests create
 #     their per-worker databases with it over TCP;
 #   - per service in $PORTAL_SERVICE_DBS: role NAME (LOGIN CREATEDB, password
-#     NAME) owning database NAME.
+#     NAME) owning database NAME;
+#   - every database a service role owns (its own, and the per-worker test
+#     copies servicekit.testing.databases makes) loses PostgreSQL's default
+#     PUBLIC grants (CONNECT, TEMPORARY): only its owner, and the admin, get in.
+#     Each service owns its data (PL-01): no other service's role can so much as
+#     connect (tests/integration/test_database_ownership.py proves it).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=env.sh
@@ -145,6 +150,16 @@ SELECT format('CREATE DATABASE %I OWNER %I', '$svc', '$svc')
 EOF
 )
     done
+    local owners
+    # shellcheck disable=SC2086 # one quoted name per service, names checked above
+    owners=$(printf "'%s'," $PORTAL_SERVICE_DBS)
+    sql+=$(cat <<EOF
+
+SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', datname)
+  FROM pg_database
+ WHERE NOT datistemplate AND pg_get_userbyid(datdba) IN (${owners%,}) \gexec
+EOF
+)
     printf '%s\n' "$sql" | as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
         -v admin_user="$PORTAL_PG_ADMIN_USER" -v admin_pw="$PORTAL_PG_ADMIN_PASSWORD" \
         -h "$PG_SOCK_DIR" -p "$PORTAL_PG_PORT" -U postgres -d postgres >/dev/null

@@ -30,6 +30,7 @@ def sessions_database_url() -> str:
         try:
             await conn.execute(f'drop database if exists "{name}" with (force)')
             await conn.execute(f'create database "{name}"')
+            await conn.execute(f'revoke all on database "{name}" from public')  # no service's role gets in (PL-01)
         finally:
             await conn.close()
 

@@ -38,6 +38,8 @@ async def _recreate(admin_url: str, name: str, owner: str) -> None:
         )
         await conn.execute(f'drop database if exists "{name}"')
         await conn.execute(f'create database "{name}" owner "{owner}"')
+        # As deploy/local/postgres.sh does for the service databases: only the owner gets in (PL-01).
+        await conn.execute(f'revoke all on database "{name}" from public')
     finally:
         await conn.close()
 
