@@ -6,10 +6,14 @@ import asyncio
 import os
 import time
 
+import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
+# trade-accounts' worker reads identity's users in this group (deploy/topology.toml).
+USERS_GROUP = "trade-accounts.identity-users"
 PROFILE = {"salutation": "Ms.", "first_name": "Ana", "last_name": "Lopez", "title": "Compliance Officer",
            "phone": "+1 202 555 0100"}
 
@@ -25,21 +29,62 @@ def poll(fetch, until, timeout: float = 30.0):
         time.sleep(0.1)
 
 
-def replay(records: list[dict]) -> None:
-    """Publishes the very same records again (same ce_id), as a redelivery would."""
+def replay(records: list[dict]) -> list[tuple[int, int]]:
+    """Publishes the very same records again (same ce_id), as a redelivery would; their (partition, offset)."""
 
-    async def send() -> None:
+    async def send() -> list[tuple[int, int]]:
         producer = AIOKafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
         await producer.start()
         try:
+            positions = []
             for r in records:
                 headers = [(k, v.encode()) for k, v in r["headers"].items()]
-                await producer.send_and_wait("identity.user.v1", key=r["key"].encode(),
-                                             value=__import__("json").dumps(r["payload"]).encode(), headers=headers)
+                sent = await producer.send_and_wait("identity.user.v1", key=r["key"].encode(),
+                                                    value=__import__("json").dumps(r["payload"]).encode(),
+                                                    headers=headers)
+                positions.append((sent.partition, sent.offset))
+            return positions
         finally:
             await producer.stop()
 
-    asyncio.run(send())
+    return asyncio.run(send())
+
+
+def consumed_by_trade_accounts(positions: list[tuple[int, int]]) -> None:
+    """Waits until trade-accounts' worker has settled these records (its group committed past them)."""
+
+    async def committed() -> dict:
+        admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
+        await admin.start()
+        try:
+            return await admin.list_consumer_group_offsets(USERS_GROUP)
+        finally:
+            await admin.close()
+
+    def past_them(offsets: dict) -> bool:
+        return all(TopicPartition("identity.user.v1", p) in offsets
+                   and offsets[TopicPartition("identity.user.v1", p)].offset > o for p, o in positions)
+
+    poll(lambda: asyncio.run(committed()), past_them)
+
+
+def known_user_writes(user_id: str) -> str:
+    """The transaction that last wrote trade-accounts' row for this user (its xmin).
+
+    Every application of UserEmailChanged writes that row, even when the address
+    is the one it already holds; so an unchanged xmin means no handler ran again,
+    which the end state alone (same address, same versions) could not tell.
+    """
+
+    async def read() -> str:
+        dsn = os.environ["TRADE_ACCOUNTS_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+        connection = await asyncpg.connect(dsn)
+        try:
+            return await connection.fetchval("select xmin::text from known_users where user_id = $1::uuid", user_id)
+        finally:
+            await connection.close()
+
+    return asyncio.run(read())
 
 
 @pytest.mark.req("ID-09")
@@ -70,7 +115,12 @@ def test_email_change_reaches_every_trade_account_once(portal: httpx.Client, reg
     # The same UserEmailChanged again, twice: applied once, so nothing moves.
     [record] = user_topic_listener.wait_for(
         lambda r: r["headers"]["ce_type"] == "UserEmailChanged.v1" and r["key"] == registered_user["id"], settle=0.5)
-    replay([record, record])
+    written_by = known_user_writes(registered_user["id"])
+    assert written_by is not None
+    consumed_by_trade_accounts(replay([record, record]))
+    # Counted, not inferred from the end state: no handler wrote anything for the two redeliveries.
+    assert known_user_writes(registered_user["id"]) == written_by
+    assert [v for _, v in emails_and_versions()] == versions
     # A later real change on the same key (same partition, so after the replays) shows they were consumed.
     final_email = new_email()
     assert portal.post("/api/identity/me/email", json={"current_password": password, "new_email": final_email},
