@@ -11,7 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 import identity
-from identity.app import build_context, create_app
+from identity.app import build_runtime, create_app
 from identity.settings import IdentitySettings
 from identity.use_cases import IdentityContext
 from servicekit.clock import MovableClock
@@ -43,13 +43,18 @@ def clock(session_clock: MovableClock):
 
 
 @pytest.fixture(scope="session")
-def ctx(identity_settings: IdentitySettings, session_clock: MovableClock) -> IdentityContext:
-    return build_context(identity_settings, clock=session_clock)
+def runtime(identity_settings: IdentitySettings, session_clock: MovableClock):
+    return build_runtime(identity_settings, clock=session_clock)
 
 
 @pytest.fixture(scope="session")
-async def app(identity_settings: IdentitySettings, ctx: IdentityContext) -> AsyncIterator:
-    application = create_app(identity_settings, ctx)
+def ctx(runtime) -> IdentityContext:
+    return runtime.context
+
+
+@pytest.fixture(scope="session")
+async def app(identity_settings: IdentitySettings, runtime) -> AsyncIterator:
+    application = create_app(identity_settings, runtime)
     async with LifespanManager(application):
         yield application
 

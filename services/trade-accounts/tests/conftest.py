@@ -23,11 +23,10 @@ from jwt.algorithms import OKPAlgorithm
 
 import trade_accounts
 from servicekit.auth import TokenVerifier
-from servicekit.bootstrap import build_runtime
 from servicekit.clock import MovableClock
 from servicekit.testing.databases import create_test_database
-from trade_accounts import tables, use_cases
-from trade_accounts.app import context_for, create_app
+from trade_accounts import use_cases
+from trade_accounts.app import build_runtime, create_app
 from trade_accounts.domain.trade_account import PersonDetails
 from trade_accounts.settings import TradeAccountsSettings
 
@@ -60,7 +59,7 @@ def runtime(settings, signing_key, session_clock):
         return {"keys": [jwk]}
 
     verifier = TokenVerifier(jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-    return build_runtime(settings, tables.outbox, clock=session_clock, token_verifier=verifier)
+    return build_runtime(settings, clock=session_clock, token_verifier=verifier)
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +106,7 @@ class People:
 
     async def registered(self, email: str | None = None, *, profile: bool = True) -> Person:
         person = self.person(email)
-        ctx = context_for(self.runtime)
+        ctx = self.runtime.context
         async with self.runtime.database.transaction() as session:
             await use_cases.user_registered(session, ctx, person.user_id, person.email)
             if profile:

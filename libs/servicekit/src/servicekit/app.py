@@ -74,10 +74,8 @@ def build_app(
         # FastAPI's native telemetry would only add a per-request check.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    # The runtime is the one thing on app.state; dependencies reach everything through it.
     app.state.runtime = runtime
-    app.state.database = runtime.database
-    app.state.clock = runtime.clock
-    app.state.token_verifier = runtime.token_verifier
     app.state.readiness_checks = {"database": runtime.database.ping}
     install_problem_handlers(app)
     app.include_router(health_router())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -27,18 +28,20 @@ def configure_process(settings: ServiceSettings, process_name: str) -> None:
 
 def build_runtime(
     settings: ServiceSettings, outbox_table: Table, *, clock: Clock | None = None,
-    token_verifier: TokenVerifier | None = None,
+    token_verifier: TokenVerifier | None = None, context: Callable[[Runtime], Any] | None = None,
 ) -> Runtime:
+    """The runtime every service starts from; `context` builds the service's use-case context from it."""
     clock = clock or SystemClock()
-    database = Database(settings.database_url, pool_size=settings.database_pool_size)
+    outbox = Outbox(outbox_table, source=settings.service_name, clock=clock)
+    database = Database(settings.database_url, pool_size=settings.database_pool_size, outbox=outbox)
     verifier = token_verifier or TokenVerifier(
         http_jwks_fetcher(settings.jwks_url), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
         clock=clock,
     )
-    return Runtime(
-        service_name=settings.service_name, database=database, clock=clock,
-        outbox=Outbox(outbox_table, source=settings.service_name, clock=clock), token_verifier=verifier,
-    )
+    runtime = Runtime(settings=settings, database=database, clock=clock, outbox=outbox, token_verifier=verifier)
+    if context is not None:
+        runtime.context = context(runtime)
+    return runtime
 
 
 def build_relay(settings: ServiceSettings) -> OutboxRelay:

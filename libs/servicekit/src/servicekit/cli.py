@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 from servicekit.migrations import upgrade_to_head
 from servicekit.settings import ServiceSettings
@@ -17,24 +18,31 @@ def service_cli(
     prog: str,
     *,
     settings: Callable[[], ServiceSettings],
-    create_app: Callable[[Any], Any],
-    build_worker: Callable[[Any], list],
+    bootstrap_module: str,
     migrations: Path,
     extra_verbs: Callable[[argparse._SubParsersAction], None] | None = None,
-    after_migrate: Callable[[Any], None] | None = None,
+    after_migrate: Callable[[ServiceSettings], None] | None = None,
 ) -> Callable[[list[str] | None], None]:
+    """`bootstrap_module` (e.g. `trade_accounts.app`) has `create_app(settings)` and `build_worker(settings)`.
+
+    It is imported only by the verb that needs it, so `migrate` and admin verbs start fast.
+    """
+
+    def bootstrap() -> ModuleType:
+        return importlib.import_module(bootstrap_module)
+
     def serve(args: argparse.Namespace) -> None:
         import uvicorn
 
         config = settings()
         uvicorn.run(
-            create_app(config), host=args.host or config.host, port=args.port or config.port,
+            bootstrap().create_app(config), host=args.host or config.host, port=args.port or config.port,
             log_level="warning", access_log=False, loop="uvloop", http="httptools",
         )
 
     def work(_: argparse.Namespace) -> None:
         config = settings()
-        asyncio.run(run_until_signalled(*build_worker(config), health_port=config.worker_health_port,
+        asyncio.run(run_until_signalled(*bootstrap().build_worker(config), health_port=config.worker_health_port,
                                         host=config.host))
 
     def migrate(_: argparse.Namespace) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
@@ -20,9 +21,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from servicekit.store import OUTBOX_KEY
+
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    """The engine and its sessions. `outbox`, when given, rides on every session (servicekit.store)."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False, outbox: Any = None) -> None:
         self.url = url
         # No pre-ping: it costs a round trip on every checkout (about 8% of a
         # sign-in's CPU, measured). A connection the server dropped fails its
@@ -30,7 +35,10 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=900, echo=echo
         )
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Each session gets its own copy of `info`, so what one session notes stays its own.
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={OUTBOX_KEY: outbox} if outbox is not None else {}
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -62,7 +70,7 @@ async def request_session(request: Request) -> AsyncSession:
     """
     session = getattr(request.state, _SESSION_KEY, None)
     if session is None:
-        database: Database = request.app.state.database
+        database: Database = request.app.state.runtime.database
         session = database.sessionmaker()
         setattr(request.state, _SESSION_KEY, session)
     return session

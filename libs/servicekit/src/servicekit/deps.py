@@ -26,7 +26,7 @@ def _bearer_token(request: Request) -> str:
 
 
 async def principal_even_if_password_expired(request: Request) -> Principal:
-    verifier: TokenVerifier = request.app.state.token_verifier
+    verifier: TokenVerifier = request.app.state.runtime.token_verifier
     principal = await verifier.principal(_bearer_token(request))
     request.state.principal = principal
     return principal

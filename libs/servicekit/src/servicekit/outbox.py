@@ -4,10 +4,20 @@
 transaction as the change that caused it, and `pg_notify`s the relay (the
 notification is delivered only if that transaction commits). The relay,
 running in the service's worker process, wakes on the notification or on a
-polling interval, claims a batch with `FOR UPDATE SKIP LOCKED` (so several
-relays can run), publishes through an idempotent producer with `acks=all`,
-waits for every acknowledgement, and only then marks the rows published. A
-crash between the two publishes an event again; consumers deduplicate by id.
+polling interval, publishes a batch through an idempotent producer with
+`acks=all`, waits for every acknowledgement, and only then marks the rows
+published. A crash between the two publishes an event again; consumers
+deduplicate by id.
+
+Several relays (one per worker process) share the work without reordering
+one aggregate's events: the outbox is cut into `SHARDS` shards by a hash of
+the event key (the aggregate id), and a relay publishes only the shards whose
+PostgreSQL advisory lock it holds on its connection. So one aggregate's events
+are only ever published by one relay at a time, oldest first. Relays count
+each other (their connections' `application_name`) and keep a fair share: a
+relay above its share releases shards between batches, never during one; a
+relay that dies loses its locks with its connection, and the others take its
+shards over and publish what it left unmarked, again in order.
 """
 
 from __future__ import annotations
@@ -15,7 +25,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
+import random
+import time
 import uuid
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -86,8 +100,25 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
+WRITTEN_KEY = "servicekit.written"
+
+
+def written_versions(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """(topic, aggregate id) -> newest version this session put in the outbox.
+
+    The HTTP edge tells the client these after the commit (`Portal-Written`),
+    so a later request to a service that reads them as events can wait for them
+    (servicekit.consistency).
+    """
+    return session.info.setdefault(WRITTEN_KEY, {})
+
+
 class Outbox:
-    """Writes events in the caller's transaction. Bound once per service at bootstrap."""
+    """Writes events in the caller's transaction. Bound once per service at bootstrap.
+
+    Only `servicekit.store.AggregateRepository` calls `add`: events leave
+    through the store that saved the change, never by a use case's hand.
+    """
 
     def __init__(self, table: Table, *, source: str, clock: Clock) -> None:
         self._table = table
@@ -110,7 +141,52 @@ class Outbox:
             )
         )
         await session.execute(text("select pg_notify(:channel, '')"), {"channel": self._channel})
+        written = written_versions(session)
+        key = (event.topic, event.aggregate_id)
+        written[key] = max(event.version, written.get(key, 0))
         return event_id
+
+
+SHARDS = 32
+# How often a relay recounts its peers and adjusts the shards it holds.
+BALANCE_SECONDS = 0.5
+
+
+class ShardLeases:
+    """The outbox shards this relay may publish: advisory locks held on its work connection."""
+
+    def __init__(self, source: str, shards: int = SHARDS) -> None:
+        self.application_name = f"outbox-relay:{source}"[:63]
+        # One lock space per service, so relays of two services sharing a server never collide.
+        self._space = zlib.crc32(source.encode()) & 0x7FFFFFFF
+        self.shards = shards
+        self.held: set[int] = set()
+        self._balanced_at = 0.0
+
+    def lost(self) -> None:
+        """The connection dropped, and its locks with it."""
+        self.held = set()
+        self._balanced_at = 0.0
+
+    async def balance(self, conn: asyncpg.Connection) -> None:
+        if time.monotonic() - self._balanced_at < BALANCE_SECONDS:
+            return
+        self._balanced_at = time.monotonic()
+        peers = await conn.fetchval(
+            "select count(*) from pg_stat_activity where application_name = $1 and datname = current_database()",
+            self.application_name,
+        )
+        share = math.ceil(self.shards / max(1, peers))
+        for shard in sorted(self.held)[share:]:
+            await conn.execute("select pg_advisory_unlock($1, $2)", self._space, shard)
+            self.held.discard(shard)
+        free = [s for s in range(self.shards) if s not in self.held]
+        random.shuffle(free)  # so two relays starting together do not fight over the same ones
+        for shard in free:
+            if len(self.held) >= share:
+                break
+            if await conn.fetchval("select pg_try_advisory_lock($1, $2)", self._space, shard):
+                self.held.add(shard)
 
 
 class OutboxRelay:
@@ -122,6 +198,7 @@ class OutboxRelay:
         bootstrap_servers: str,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
+        shards: int = SHARDS,
     ) -> None:
         # asyncpg wants a plain postgres DSN, not SQLAlchemy's driver-qualified one.
         self._dsn = dsn.replace("postgresql+asyncpg://", "postgresql://")
@@ -133,6 +210,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.published_count = 0
+        self.leases = ShardLeases(source, shards)
+        self._shards = shards
         self.heartbeat = Heartbeat()
 
     def _on_notify(self, *_: Any) -> None:
@@ -149,7 +228,10 @@ class OutboxRelay:
                     listen_conn = await asyncpg.connect(self._dsn)
                     await listen_conn.add_listener(self._channel, self._on_notify)
                 if work_conn is None or work_conn.is_closed():
-                    work_conn = await asyncpg.connect(self._dsn)
+                    self.leases.lost()
+                    work_conn = await asyncpg.connect(
+                        self._dsn, server_settings={"application_name": self.leases.application_name}
+                    )
                 if producer is None:
                     producer = AIOKafkaProducer(
                         bootstrap_servers=self._bootstrap,
@@ -160,6 +242,7 @@ class OutboxRelay:
                         client_id=f"{self._source}-outbox-relay",
                     )
                     await producer.start()
+                await self.leases.balance(work_conn)
                 published = await self._publish_batch(work_conn, producer)
                 self.heartbeat.beat()
                 if published >= self._batch_size:
@@ -181,6 +264,7 @@ class OutboxRelay:
                         with contextlib.suppress(Exception):
                             await conn.close()
                 listen_conn = work_conn = None
+                self.leases.lost()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
         if producer is not None:
@@ -196,12 +280,15 @@ class OutboxRelay:
         self._wake.set()
 
     async def _publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
+        if not self.leases.held:
+            return 0
         async with conn.transaction():
             rows = await conn.fetch(
                 "select seq, event_id, topic, key, event_type, subject, payload, traceparent,"
                 " occurred_at from outbox where published_at is null"
-                " order by seq limit $1 for update skip locked",
-                self._batch_size,
+                " and (hashtext(key) & 2147483647) % $2 = any($3::int[])"
+                " order by seq limit $1",
+                self._batch_size, self._shards, sorted(self.leases.held),
             )
             if not rows:
                 return 0

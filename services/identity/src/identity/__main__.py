@@ -16,25 +16,13 @@ from servicekit.errors import PortalError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _create_app(settings):
-    from identity.app import create_app
-
-    return create_app(settings)
-
-
-def _build_worker(settings) -> list:
-    from identity.app import build_worker
-
-    return build_worker(settings)
-
-
 def _first_signing_key(settings) -> None:
-    from identity.app import build_context, load_keys
+    from identity.app import build_runtime, load_keys
 
     async def first_key() -> None:
-        ctx = build_context(settings)
-        await load_keys(ctx)  # makes the first signing key if there is none
-        await ctx.database.dispose()
+        runtime = build_runtime(settings)
+        await load_keys(runtime.context)  # makes the first signing key if there is none
+        await runtime.database.dispose()
 
     asyncio.run(first_key())
 
@@ -42,21 +30,21 @@ def _first_signing_key(settings) -> None:
 def _create_staff(args: argparse.Namespace) -> None:
     """CBP staff are made here, never by self-registration."""
     from identity import use_cases
-    from identity.app import build_context
+    from identity.app import build_runtime
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
 
     async def create() -> None:
-        ctx = build_context(IdentitySettings())
+        runtime = build_runtime(IdentitySettings())
         try:
-            async with ctx.database.transaction() as session:
+            async with runtime.database.transaction() as session:
                 user = await use_cases.register(
-                    session, ctx, email=args.email, password=password, questions=[],
+                    session, runtime.context, email=args.email, password=password, questions=[],
                     kind="cbp", roles=sorted(set(args.role)),
                 )
             print(f"created {user.email} ({', '.join(user.roles)}) id={user.id}")
         finally:
-            await ctx.database.dispose()
+            await runtime.database.dispose()
 
     try:
         asyncio.run(create())
@@ -65,19 +53,19 @@ def _create_staff(args: argparse.Namespace) -> None:
 
 
 def _rotate_keys(_: argparse.Namespace) -> None:
-    from identity.app import build_context
+    from identity.app import build_runtime
     from identity.repository import SigningKeyRepository
     from identity.signing import rotate_keys
 
     settings = IdentitySettings()
 
     async def rotate() -> None:
-        ctx = build_context(settings)
+        runtime = build_runtime(settings)
         # Old keys stay published while tokens they signed can still be presented.
         retire_after = timedelta(minutes=settings.access_token_minutes) + timedelta(minutes=5)
-        async with ctx.database.transaction() as session:
-            kid = await rotate_keys(SigningKeyRepository(session), ctx.clock.now(), retire_after)
-        await ctx.database.dispose()
+        async with runtime.database.transaction() as session:
+            kid = await rotate_keys(SigningKeyRepository(session), runtime.clock.now(), retire_after)
+        await runtime.database.dispose()
         print(f"new signing key {kid}")
 
     asyncio.run(rotate())
@@ -95,8 +83,7 @@ def _admin_verbs(verbs) -> None:
 main = service_cli(
     "identity",
     settings=IdentitySettings,
-    create_app=_create_app,
-    build_worker=_build_worker,
+    bootstrap_module="identity.app",
     migrations=MIGRATIONS,
     extra_verbs=_admin_verbs,
     after_migrate=_first_signing_key,

@@ -1,4 +1,10 @@
-"""Bootstrap: builds identity's runtime and its two processes (API and worker)."""
+"""Bootstrap: identity's runtime, its API process and its worker process.
+
+Every service has these three functions with these signatures:
+`build_runtime(settings)`, `create_app(settings, runtime)`, `build_worker(settings, runtime)`.
+Identity differs only in what its context holds (hasher, policies, the token
+issuer) and in verifying tokens with its own keys instead of fetching its JWKS.
+"""
 
 from __future__ import annotations
 
@@ -18,45 +24,56 @@ from identity.repository import SigningKeyRepository
 from identity.settings import IdentitySettings
 from identity.signing import KeyRing, TokenIssuer, ensure_active_key
 from identity.use_cases import IdentityContext
+from servicekit import bootstrap
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
-from servicekit.bootstrap import build_relay, configure_process
-from servicekit.clock import Clock, SystemClock
-from servicekit.db import Database
-from servicekit.outbox import Outbox
+from servicekit.clock import Clock
 from servicekit.runtime import Runtime
 from servicekit.worker import Runnable
 
 KEY_RELOAD_SECONDS = 30.0
 
 
-def build_context(
-    settings: IdentitySettings,
+def build_runtime(
+    settings: IdentitySettings | None = None,
     *,
     clock: Clock | None = None,
     password_policy: PasswordPolicy | None = None,
     throttle_policy: ThrottlePolicy | None = None,
-) -> IdentityContext:
-    clock = clock or SystemClock()
-    database = Database(settings.database_url, pool_size=settings.database_pool_size)
-    return IdentityContext(
-        database=database,
-        clock=clock,
-        outbox=Outbox(tables.outbox, source=settings.service_name, clock=clock),
-        hasher=Argon2Hasher(
-            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism, threads=settings.hashing_threads,
-        ),
-        password_policy=password_policy or PasswordPolicy(),
-        throttle_policy=throttle_policy or ThrottlePolicy(),
-        issuer=TokenIssuer(
-            KeyRing(), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-            access_ttl=timedelta(minutes=settings.access_token_minutes),
-        ),
-        refresh_ttl=timedelta(hours=settings.refresh_token_hours),
-        reset_ttl=timedelta(hours=settings.reset_link_hours),
-        public_url=settings.public_url,
+) -> Runtime[IdentityContext]:
+    settings = settings or IdentitySettings()
+
+    def context(runtime: Runtime) -> IdentityContext:
+        return IdentityContext(
+            database=runtime.database,
+            clock=runtime.clock,
+            hasher=Argon2Hasher(
+                time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+                parallelism=settings.argon2_parallelism, threads=settings.hashing_threads,
+            ),
+            password_policy=password_policy or PasswordPolicy(),
+            throttle_policy=throttle_policy or ThrottlePolicy(),
+            issuer=TokenIssuer(
+                KeyRing(), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                access_ttl=timedelta(minutes=settings.access_token_minutes),
+            ),
+            refresh_ttl=timedelta(hours=settings.refresh_token_hours),
+            reset_ttl=timedelta(hours=settings.reset_link_hours),
+            public_url=settings.public_url,
+        )
+
+    runtime = bootstrap.build_runtime(settings, tables.outbox, clock=clock, context=context)
+
+    async def local_jwks() -> dict:
+        # Identity verifies its own tokens without an HTTP call to itself.
+        await load_keys(runtime.context)
+        return runtime.context.issuer.keyring.jwks
+
+    runtime.token_verifier = TokenVerifier(
+        local_jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=runtime.clock,
+        min_refresh_seconds=1.0,
     )
+    return runtime
 
 
 async def load_keys(ctx: IdentityContext) -> None:
@@ -65,24 +82,11 @@ async def load_keys(ctx: IdentityContext) -> None:
     ctx.issuer.keyring.load(keys)
 
 
-def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | None = None) -> FastAPI:
+def create_app(settings: IdentitySettings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
-    configure_process(settings, settings.service_name)
-    ctx = ctx or build_context(settings)
-
-    async def local_jwks() -> dict:
-        # Identity verifies its own tokens without an HTTP call to itself.
-        await load_keys(ctx)
-        return ctx.issuer.keyring.jwks
-
-    verifier = TokenVerifier(
-        local_jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=ctx.clock,
-        min_refresh_seconds=1.0,
-    )
-    runtime = Runtime(
-        service_name=settings.service_name, database=ctx.database, clock=ctx.clock,
-        outbox=ctx.outbox, token_verifier=verifier,
-    )
+    bootstrap.configure_process(settings, settings.service_name)
+    runtime = runtime or build_runtime(settings)
+    ctx: IdentityContext = runtime.context
     reloader: asyncio.Task | None = None
 
     async def start_key_reloader() -> None:
@@ -102,7 +106,7 @@ def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | 
             reloader.cancel()
         ctx.hasher.close()  # type: ignore[attr-defined]
 
-    app = build_app(
+    return build_app(
         title="C-TPAT Portal identity",
         description="Trade users and CBP staff: registration, credentials, sessions, tokens (JWKS).",
         runtime=runtime,
@@ -110,15 +114,13 @@ def create_app(settings: IdentitySettings | None = None, ctx: IdentityContext | 
         on_startup=[start_key_reloader],
         on_shutdown=[stop],
     )
-    app.state.identity = ctx
-    return app
 
 
-def build_worker(settings: IdentitySettings | None = None) -> list[Runnable]:
+def build_worker(settings: IdentitySettings | None = None, runtime: Runtime | None = None) -> list[Runnable]:
     settings = settings or IdentitySettings()
-    configure_process(settings, settings.service_name + "-worker")
-    database = Database(settings.database_url, pool_size=2)
+    bootstrap.configure_process(settings, settings.service_name + "-worker")
+    runtime = runtime or build_runtime(settings)
     mail = MailSender(
-        database, SystemClock(), host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
+        runtime.database, runtime.clock, host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
     )
-    return [build_relay(settings), mail]
+    return [bootstrap.build_relay(settings), mail]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity import tables
 from identity.domain.signin_throttle import FailureCounter
 from identity.domain.user import Profile, SecurityAnswer, User
+from servicekit.store import AggregateRepository
 
 
 def _user_from_row(row: Any) -> User:
@@ -56,30 +57,25 @@ def _user_values(user: User) -> dict[str, Any]:
     }
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class UserRepository(AggregateRepository[User]):
+    root = tables.users
+    stale_message = "Your account was changed by another request meanwhile; reload and try again."
 
-    async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
-        query = select(tables.users).where(tables.users.c.id == user_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
-        return _user_from_row(row) if row else None
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        row = (await self.session.execute(select(tables.users).where(tables.users.c.id == user_id))).first()
+        return self._loaded(_user_from_row(row)) if row else None
 
-    async def by_email(self, email: str, *, for_update: bool = False) -> User | None:
+    async def by_email(self, email: str) -> User | None:
         query = select(tables.users).where(func.lower(tables.users.c.email) == email.strip().lower())
-        if for_update:
-            query = query.with_for_update()
         row = (await self.session.execute(query)).first()
-        return _user_from_row(row) if row else None
+        return self._loaded(_user_from_row(row)) if row else None
 
-    async def add(self, user: User) -> None:
+    async def _insert(self, user: User) -> None:
         await self.session.execute(
             insert(tables.users).values(id=user.id, created_at=user.created_at, **_user_values(user))
         )
 
-    async def save(self, user: User) -> None:
+    async def _update(self, user: User) -> None:
         await self.session.execute(
             update(tables.users).where(tables.users.c.id == user.id).values(**_user_values(user))
         )

@@ -52,7 +52,6 @@ from servicekit.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from servicekit.outbox import Outbox
 
 MAX_RESET_ANSWER_ATTEMPTS = 5
 
@@ -63,7 +62,6 @@ class IdentityContext:
 
     database: Database
     clock: Clock
-    outbox: Outbox
     hasher: SecretHasher
     password_policy: PasswordPolicy
     throttle_policy: ThrottlePolicy
@@ -73,13 +71,8 @@ class IdentityContext:
     public_url: str
 
 
-async def _publish(session: AsyncSession, ctx: IdentityContext, user: User) -> None:
-    for event in user.pull_events():
-        await ctx.outbox.add(session, event)
-
-
 async def _load(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await UserRepository(session).get(user_id, for_update=True)
+    user = await UserRepository(session).get(user_id)
     if user is None:
         raise NotFound("The user no longer exists.")
     return user
@@ -116,7 +109,6 @@ async def register(
         roles=roles,
     )
     await users.add(user)
-    await _publish(session, ctx, user)
     return user
 
 
@@ -127,7 +119,6 @@ async def complete_profile(
     user = await _load(session, user_id)
     user.complete_profile(profile, ctx.clock.now())
     await UserRepository(session).save(user)
-    await _publish(session, ctx, user)
     return user
 
 
@@ -324,7 +315,6 @@ async def change_email(
         ensure_email_free(other, new_email, "new_email")
     user.change_email(new_email, ctx.clock.now())
     await users.save(user)
-    await _publish(session, ctx, user)
     return user
 
 

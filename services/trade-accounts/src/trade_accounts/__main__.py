@@ -7,24 +7,10 @@ from pathlib import Path
 from servicekit.cli import service_cli
 from trade_accounts.settings import TradeAccountsSettings
 
-
-def _create_app(settings: TradeAccountsSettings):
-    from trade_accounts.app import create_app
-
-    return create_app(settings)
-
-
-def _build_worker(settings: TradeAccountsSettings) -> list:
-    from trade_accounts.app import build_worker
-
-    return build_worker(settings)
-
-
 main = service_cli(
     "trade-accounts",
     settings=TradeAccountsSettings,
-    create_app=_create_app,
-    build_worker=_build_worker,
+    bootstrap_module="trade_accounts.app",
     migrations=Path(__file__).parent / "migrations",
 )
 

@@ -1,11 +1,16 @@
-"""Bootstrap: trade-accounts' API process and worker process."""
+"""Bootstrap: trade-accounts' runtime, its API process and its worker process.
+
+Every service has these three functions with these signatures:
+`build_runtime(settings)`, `create_app(settings, runtime)`, `build_worker(settings, runtime)`.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from servicekit import bootstrap
 from servicekit.app import build_app
-from servicekit.bootstrap import build_consumer, build_relay, build_runtime, configure_process
+from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
 from servicekit.runtime import Runtime
 from servicekit.worker import Runnable
@@ -16,36 +21,40 @@ from trade_accounts.consumers import CTPAT_TOPICS, IDENTITY_TOPICS, ctpat_handle
 from trade_accounts.settings import TradeAccountsSettings
 from trade_accounts.use_cases import TradeAccountsContext
 
+INBOX = (tables.inbox, tables.inbox_aggregate_version)
 
-def context_for(runtime: Runtime) -> TradeAccountsContext:
-    return TradeAccountsContext(clock=runtime.clock, outbox=runtime.outbox)
+
+def build_runtime(
+    settings: TradeAccountsSettings | None = None, *, clock: Clock | None = None,
+    token_verifier: TokenVerifier | None = None,
+) -> Runtime[TradeAccountsContext]:
+    return bootstrap.build_runtime(
+        settings or TradeAccountsSettings(), tables.outbox, clock=clock, token_verifier=token_verifier,
+        context=lambda runtime: TradeAccountsContext(clock=runtime.clock),
+    )
 
 
 def create_app(settings: TradeAccountsSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or TradeAccountsSettings()
-    configure_process(settings, settings.service_name)
-    runtime = runtime or build_runtime(settings, tables.outbox)
-    app = build_app(
+    bootstrap.configure_process(settings, settings.service_name)
+    return build_app(
         title="C-TPAT Portal trade-accounts",
         description="Trade Accounts: Organization Profile (company information, addresses, users), navigation.",
-        runtime=runtime,
+        runtime=runtime or build_runtime(settings),
         routers=[router, requests_routes.router],
     )
-    app.state.trade_accounts = context_for(runtime)
-    return app
 
 
-def build_worker(settings: TradeAccountsSettings | None = None, clock: Clock | None = None) -> list[Runnable]:
+def build_worker(settings: TradeAccountsSettings | None = None, runtime: Runtime | None = None) -> list[Runnable]:
     settings = settings or TradeAccountsSettings()
-    configure_process(settings, settings.service_name + "-worker")
-    runtime = build_runtime(settings, tables.outbox, clock=clock)
-    inbox = (tables.inbox, tables.inbox_aggregate_version)
-    users = build_consumer(
-        settings, runtime.database, inbox, name="trade-accounts.identity-users", topics=IDENTITY_TOPICS,
-        handlers=identity_handlers(context_for(runtime)),
+    bootstrap.configure_process(settings, settings.service_name + "-worker")
+    runtime = runtime or build_runtime(settings)
+    users = bootstrap.build_consumer(
+        settings, runtime.database, INBOX, name="trade-accounts.identity-users", topics=IDENTITY_TOPICS,
+        handlers=identity_handlers(runtime.context),
     )
-    security_models = build_consumer(
-        settings, runtime.database, inbox, name="trade-accounts.ctpat-security-models", topics=CTPAT_TOPICS,
+    security_models = bootstrap.build_consumer(
+        settings, runtime.database, INBOX, name="trade-accounts.ctpat-security-models", topics=CTPAT_TOPICS,
         handlers=ctpat_handlers(),
     )
-    return [build_relay(settings), users, security_models]
+    return [bootstrap.build_relay(settings), users, security_models]

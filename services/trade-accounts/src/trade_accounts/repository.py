@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.errors import Conflict
+from servicekit.store import AggregateRepository
 from trade_accounts import tables
 from trade_accounts.domain.actors import KnownUser
 from trade_accounts.domain.addresses import Address, AddressType
@@ -42,14 +42,12 @@ def _details(row: Any) -> PersonDetails:
     return PersonDetails(*(getattr(row, f) for f in _PERSON_FIELDS))
 
 
-class TradeAccountRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TradeAccountRepository(AggregateRepository[TradeAccount]):
+    root = tables.trade_accounts
+    stale_message = "The Trade Account was changed by someone else meanwhile; reload and try again."
 
-    async def get(self, account_id: uuid.UUID, *, for_update: bool = False) -> TradeAccount | None:
+    async def get(self, account_id: uuid.UUID) -> TradeAccount | None:
         query = select(tables.trade_accounts).where(tables.trade_accounts.c.id == account_id)
-        if for_update:
-            query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         if row is None:
             return None
@@ -70,7 +68,7 @@ class TradeAccountRepository:
             select(tables.security_model_usage.c.entry_kind, tables.security_model_usage.c.entry_id)
             .where(tables.security_model_usage.c.trade_account_id == account_id)
         )).all()
-        return TradeAccount(
+        return self._loaded(TradeAccount(
             id=row.id,
             merged_into=row.merged_into,
             used_address_ids=frozenset(u.entry_id for u in usage if u.entry_kind == "address"),
@@ -91,13 +89,13 @@ class TradeAccountRepository:
                 Member(r.id, r.email, r.user_id, _details(r), MemberType(r.type), MemberStatus(r.status))
                 for r in member_rows
             ],
-        )
+        ))
 
     def _account_values(self, account: TradeAccount) -> dict[str, Any]:
         return {**account.company.__dict__, "parent_id": account.parent_id, "merged_into": account.merged_into,
                 "version": account.version}
 
-    async def add(self, account: TradeAccount) -> None:
+    async def _insert(self, account: TradeAccount) -> None:
         await self.session.execute(
             insert(tables.trade_accounts).values(
                 id=account.id, created_at=account.created_at, created_by=account.created_by,
@@ -106,17 +104,11 @@ class TradeAccountRepository:
         )
         await self._write_children(account)
 
-    async def save(self, account: TradeAccount, *, loaded_version: int) -> None:
-        """Writes the aggregate; refuses if someone else saved it since it was loaded."""
-        if account.version == loaded_version:
-            return
-        result = await self.session.execute(
-            update(tables.trade_accounts)
-            .where(tables.trade_accounts.c.id == account.id, tables.trade_accounts.c.version == loaded_version)
+    async def _update(self, account: TradeAccount) -> None:
+        await self.session.execute(
+            update(tables.trade_accounts).where(tables.trade_accounts.c.id == account.id)
             .values(**self._account_values(account))
         )
-        if result.rowcount != 1:
-            raise Conflict("The Trade Account was changed by someone else meanwhile; reload and try again.")
         await self._write_children(account)
 
     async def _write_children(self, account: TradeAccount) -> None:
@@ -295,9 +287,9 @@ def _history_from(d: dict[str, Any]) -> HistoryEntry:
     return HistoryEntry(datetime.fromisoformat(d["at"]), uuid.UUID(d["by"]), d["action"], d["detail"])
 
 
-class RequestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class RequestRepository(AggregateRepository[TradeAccountRequest]):
+    root = tables.account_requests
+    stale_message = "The request was decided or changed by someone else meanwhile; reload and try again."
 
     def _values(self, r: TradeAccountRequest) -> dict[str, Any]:
         return {
@@ -309,30 +301,27 @@ class RequestRepository:
             "history": [_history_json(h) for h in r.history], "version": r.version,
         }
 
-    @staticmethod
-    def _from_row(row: Any) -> TradeAccountRequest:
-        return TradeAccountRequest(
+    def _from_row(self, row: Any) -> TradeAccountRequest:
+        return self._loaded(TradeAccountRequest(
             id=row.id, kind=RequestKind(row.kind), requested_by=row.requested_by, requested_at=row.requested_at,
             requesting_account_id=row.requesting_account_id, parent_id=row.parent_id,
             subsidiary_id=row.subsidiary_id, reason=row.reason, status=RequestStatus(row.status),
             approvals=[_approval_from(a) for a in row.approvals], new_company_name=row.new_company_name,
             moving_security_model_ids=list(row.moving_security_model_ids),
             history=[_history_from(h) for h in row.history], version=row.version,
-        )
+        ))
 
-    async def add(self, request: TradeAccountRequest) -> None:
+    async def _insert(self, request: TradeAccountRequest) -> None:
         await self.session.execute(insert(tables.account_requests).values(id=request.id, **self._values(request)))
 
-    async def save(self, request: TradeAccountRequest) -> None:
+    async def _update(self, request: TradeAccountRequest) -> None:
         await self.session.execute(
             update(tables.account_requests).where(tables.account_requests.c.id == request.id)
             .values(**self._values(request))
         )
 
-    async def get(self, request_id: uuid.UUID, *, for_update: bool = False) -> TradeAccountRequest | None:
+    async def get(self, request_id: uuid.UUID) -> TradeAccountRequest | None:
         query = select(tables.account_requests).where(tables.account_requests.c.id == request_id)
-        if for_update:
-            query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         return self._from_row(row) if row else None
 

@@ -9,7 +9,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from trade_accounts import tables, use_cases
-from trade_accounts.app import context_for
 
 
 @pytest.mark.req("TA-01")
@@ -116,7 +115,7 @@ async def test_an_invited_person_becomes_an_active_user_on_registering(client, p
     assert invited.status_code == 201 and invited.json()["status"] == "invited"
     assert (await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)).status_code == 404
     async with runtime.database.transaction() as session:  # identity's UserRegistered, as the consumer applies it
-        await use_cases.user_registered(session, context_for(runtime), future.user_id, future.email.upper())
+        await use_cases.user_registered(session, runtime.context, future.user_id, future.email.upper())
     seen = await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)
     assert seen.status_code == 200 and seen.json()["your_role"] == "user"
 
@@ -157,7 +156,7 @@ async def test_an_email_change_reaches_every_account_listing_the_user(client, pe
     first = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
     second = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
     async with runtime.database.transaction() as session:
-        await use_cases.user_email_changed(session, context_for(runtime), person.user_id, "New.Address@Example.com")
+        await use_cases.user_email_changed(session, runtime.context, person.user_id, "New.Address@Example.com")
     for account_id in (first["id"], second["id"]):
         users = (await client.get(f"/trade-accounts/{account_id}", headers=person.headers)).json()["users"]
         assert [u["email"] for u in users if u["user_id"] == str(person.user_id)] == ["new.address@example.com"]

@@ -14,7 +14,7 @@ from identity.use_cases import IdentityContext
 
 
 async def identity_context(request: Request) -> IdentityContext:
-    return request.app.state.identity
+    return request.app.state.runtime.context
 
 
 async def client_address(request: Request) -> str:

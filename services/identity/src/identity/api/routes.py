@@ -66,7 +66,7 @@ def _answers(items: list[QuestionAnswer]) -> dict[int, str]:
 
 @router.get("/.well-known/jwks.json", tags=["keys"])
 async def jwks(request: Request) -> dict:
-    return request.app.state.identity.issuer.keyring.jwks
+    return request.app.state.runtime.context.issuer.keyring.jwks
 
 
 @router.get("/security-questions", tags=["registration"])

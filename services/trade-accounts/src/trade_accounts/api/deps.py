@@ -12,7 +12,7 @@ from trade_accounts.use_cases import TradeAccountsContext
 
 
 async def trade_accounts_context(request: Request) -> TradeAccountsContext:
-    return request.app.state.trade_accounts
+    return request.app.state.runtime.context
 
 
 async def current_actor(principal: CurrentPrincipal) -> Actor:
