@@ -46,9 +46,10 @@ req-report:
 	@if ! ls reports/req/*.jsonl >/dev/null 2>&1; then $(MAKE) --no-print-directory test; fi
 	@.venv/bin/python tests/req_report.py ../shared/spec/requirements.md reports/req
 
+# `make bench` runs every measurement in bench/; `make bench BENCH="floor scale"` only those sections.
 bench: services
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	@$(ENV); .venv/bin/python tests/bench.py
+	@$(ENV); .venv/bin/python -m bench $(BENCH)
 
 lint:
 	@.venv/bin/ruff check libs services gateway tests

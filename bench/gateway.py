@@ -1,9 +1,13 @@
 """What the gateway costs: latency and throughput through it vs straight to an upstream, side by side.
 
-    python -m gateway.bench --direct http://127.0.0.1:8101/health/live \\
+    python -m bench.gateway --direct http://127.0.0.1:8101/health/live \\
         --via http://127.0.0.1:8080/api/identity/health/live --requests 5000 --concurrency 32
 
-    python -m gateway.bench --spawn          # starts its own upstream and gateway
+    python -m bench.gateway --spawn          # starts its own upstream and gateway
+
+The measurement that chose the gateway's own HTTP client (gateway/README.md,
+"The data plane, chosen by measurement"; gateway/src/gateway/upstream_pool.py);
+it lives outside the gateway package so that no benchmark ships with a service.
 
 Each round measures direct, then via, with the same load; several rounds
 alternate so that a noisy moment hurts both sides alike, and the medians are
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+_REPO = Path(__file__).resolve().parent.parent  # uvicorn imports bench.gateway from here
 MAX_REQUESTS = 1_000_000
 MAX_SECONDS = 300.0
 P50_BUDGET_MS = 1.0
@@ -341,10 +346,10 @@ def spawn_and_compare(args: argparse.Namespace, headers: dict[str, str]) -> dict
         with open(logs / "bench-upstream.log", "ab") as up_log, \
                 open(logs / "bench-gateway.log", "ab") as gw_log:
             processes.append(subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "gateway.bench:bench_upstream", "--factory",
+                [sys.executable, "-m", "uvicorn", "bench.gateway:bench_upstream", "--factory",
                  "--host", "127.0.0.1", "--port", str(upstream_port), "--loop", "uvloop",
                  "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-                env=env, stdout=up_log, stderr=subprocess.STDOUT,
+                env=env, stdout=up_log, stderr=subprocess.STDOUT, cwd=_REPO,
             ))
             _wait_ready(upstream_url + "/health/live", processes[0])
             processes.append(subprocess.Popen(
@@ -368,7 +373,7 @@ def spawn_and_compare(args: argparse.Namespace, headers: dict[str, str]) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gateway.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.gateway", description=__doc__.split("\n")[0])
     parser.add_argument("--direct", help="an upstream URL, called directly")
     parser.add_argument("--via", help="the same resource through the gateway")
     parser.add_argument("--spawn", action="store_true",

@@ -1,0 +1,233 @@
+"""The floor: identity's `GET /me` and trade-accounts' `GET /trade-accounts/{id}` with nothing but their work.
+
+Raw ASGI in the services' process model (one uvicorn process, uvloop,
+httptools, as `servicekit.cli` serves), an asyncpg pool per database as large
+as the services' (10 + 10 overflow), and per request what the service does:
+
+- the same token check: `servicekit.auth.TokenVerifier` with identity's keys;
+- one transaction running the very statements the services' repositories send
+  (compiled at start-up from the services' own tables, so they cannot drift;
+  SQLAlchemy is not on the request path);
+- the same authorization rule and a JSON body of the same shape.
+
+No FastAPI, no SQLAlchemy session, no pydantic, no middleware, no tracing.
+What a service spends beyond this is its framework's; `bench.per_request`
+reports the service's throughput as a ratio of this one's.
+
+    python -m uvicorn bench.floor:create_app --factory --port 8199 --loop uvloop --http httptools
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+
+from servicekit.auth import Principal, TokenVerifier, http_jwks_fetcher
+from servicekit.errors import Unauthenticated
+from servicekit.settings import ServiceSettings
+
+POOL_SIZE = 20  # servicekit.db.Database: pool_size 10, max_overflow 10
+PASSWORD_MAX_AGE = timedelta(days=90)  # identity's PasswordPolicy.max_age
+OVERSIGHT_ROLES = frozenset({"scss", "management"})  # trade-accounts' Actor.is_cbp_oversight
+
+_JSON = [(b"content-type", b"application/json")]
+
+
+def _sql(statement) -> str:
+    return statement.compile(dialect=asyncpg_dialect.dialect()).string
+
+
+def identity_statements() -> str:
+    """`UserRepository.get`'s statement."""
+    from identity import tables
+
+    return _sql(select(tables.users).where(tables.users.c.id == bindparam("id")))
+
+
+def trade_account_statements() -> list[str]:
+    """`TradeAccountRepository.get`'s five statements, in its order."""
+    from trade_accounts import tables
+
+    account_id = bindparam("id")
+    a, m, sm, u = tables.addresses, tables.memberships, tables.security_models, tables.security_model_usage
+    return [_sql(s) for s in (
+        select(tables.trade_accounts).where(tables.trade_accounts.c.id == account_id),
+        select(a).where(a.c.trade_account_id == account_id).order_by(a.c.position),
+        select(m).where(m.c.trade_account_id == account_id).order_by(m.c.position),
+        select(sm.c.scss_user_id).where(sm.c.trade_account_id == account_id, sm.c.scss_user_id.is_not(None)),
+        select(u.c.entry_kind, u.c.entry_id).where(u.c.trade_account_id == account_id),
+    )]
+
+
+async def _json_codecs(conn: asyncpg.Connection) -> None:
+    # What SQLAlchemy's asyncpg dialect installs: json and jsonb decoded to Python on every row.
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def _no_reset(conn: asyncpg.Connection) -> None:
+    # The transaction always ends before release and nothing else changes the
+    # session, as with SQLAlchemy's pool; asyncpg's default reset is a round trip.
+    return None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _str(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+class Floor:
+    def __init__(self) -> None:
+        shared = ServiceSettings()
+        self.jwks_url, self.issuer, self.audience = shared.jwks_url, shared.jwt_issuer, shared.jwt_audience
+        self.verifier: TokenVerifier | None = None
+        self.identity: asyncpg.Pool | None = None
+        self.trade_accounts: asyncpg.Pool | None = None
+        self.user_sql = identity_statements()
+        self.account_sql = trade_account_statements()
+
+    async def start(self) -> None:
+        from identity.settings import IdentitySettings
+        from trade_accounts.settings import TradeAccountsSettings
+
+        self.verifier = TokenVerifier(http_jwks_fetcher(self.jwks_url), issuer=self.issuer, audience=self.audience)
+
+        async def pool(url: str) -> asyncpg.Pool:
+            return await asyncpg.create_pool(
+                url.replace("postgresql+asyncpg://", "postgresql://"), min_size=1, max_size=POOL_SIZE,
+                init=_json_codecs, reset=_no_reset,
+            )
+
+        self.identity = await pool(IdentitySettings().database_url)
+        self.trade_accounts = await pool(TradeAccountsSettings().database_url)
+        gc.collect()
+        gc.freeze()  # as servicekit.app's lifespan does
+
+    async def stop(self) -> None:
+        for pool in (self.identity, self.trade_accounts):
+            if pool is not None:
+                await pool.close()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if scope["method"] != "GET":
+            status, body = 405, {"title": "Method not allowed"}
+        elif path == "/health/live":
+            status, body = 200, {"status": "ok"}
+        elif path == "/me":
+            status, body = await self._guarded(scope, self.me)
+        elif path.startswith("/trade-accounts/"):
+            try:
+                account_id = uuid.UUID(path[len("/trade-accounts/"):])
+            except ValueError:
+                status, body = 422, {"title": "Invalid account id"}
+            else:
+                status, body = await self._guarded(scope, lambda p: self.trade_account(p, account_id))
+        else:
+            status, body = 404, {"title": "Not found"}
+        payload = json.dumps(body).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [*_JSON, (b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _guarded(self, scope, handler) -> tuple[int, dict]:
+        token = ""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                token = token.strip() if scheme.lower() == "bearer" else ""
+                break
+        if not token:
+            return 401, {"title": "A bearer access token is required."}
+        try:
+            principal = await self.verifier.principal(token)
+        except Unauthenticated as exc:
+            return 401, {"title": str(exc)}
+        return await handler(principal)
+
+    async def me(self, principal: Principal) -> tuple[int, dict]:
+        """identity's GET /me: the user row, in a transaction, as UserBody."""
+        async with self.identity.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(self.user_sql, principal.user_id)
+        if row is None:
+            return 404, {"title": "The user no longer exists."}
+        expires_at = row["password_set_at"] + PASSWORD_MAX_AGE
+        profile = None if row["first_name"] is None else {
+            f: row[f] for f in ("salutation", "first_name", "last_name", "title", "phone")}
+        return 200, {
+            "id": str(row["id"]), "email": row["email"], "kind": row["kind"], "roles": list(row["roles"]),
+            "profile_complete": profile is not None, "profile": profile,
+            "password_expires_at": expires_at.isoformat(),
+            "password_expired": datetime.now(UTC) >= expires_at,
+        }
+
+    async def trade_account(self, principal: Principal, account_id: uuid.UUID) -> tuple[int, dict]:
+        """trade-accounts' GET /trade-accounts/{id}: five statements in a transaction, read rule, TradeAccountBody."""
+        if principal.password_expired:
+            return 403, {"title": "Your password has expired; set a new password first."}
+        account_sql, addresses_sql, members_sql, scss_sql, usage_sql = self.account_sql
+        async with self.trade_accounts.acquire() as conn, conn.transaction():
+            account = await conn.fetchrow(account_sql, account_id)
+            if account is None:
+                return 404, {"title": "No such Trade Account."}
+            addresses = await conn.fetch(addresses_sql, account_id)
+            members = await conn.fetch(members_sql, account_id)
+            await conn.fetch(scss_sql, account_id)
+            await conn.fetch(usage_sql, account_id)
+        mine = next((m for m in members if m["user_id"] == principal.user_id and m["status"] == "active"), None)
+        if account["merged_into"] is not None or (mine is None and not principal.roles & OVERSIGHT_ROLES):
+            return 404, {"title": "No such Trade Account."}
+        return 200, {
+            "id": str(account["id"]), "parent_id": _str(account["parent_id"]), "version": account["version"],
+            "company_information": {
+                "company_name": account["company_name"], "doing_business_as": account["doing_business_as"],
+                "number_of_employees": account["number_of_employees"],
+                "business_start_date": _iso(account["business_start_date"]),
+                "brief_history": account["brief_history"],
+            },
+            "addresses": [
+                {"id": str(r["id"]), **{f: r[f] for f in ("type", "street_line_1", "street_line_2", "city",
+                                                          "country", "state", "postal_code")}}
+                for r in addresses
+            ],
+            "users": [
+                {"id": str(r["id"]), "user_id": _str(r["user_id"]),
+                 **{f: r[f] for f in ("email", "salutation", "first_name", "last_name", "title", "phone", "type",
+                                      "status")}}
+                for r in members
+            ],
+            "your_role": mine["type"] if mine is not None else None,
+        }
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.start()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app() -> Floor:
+    return Floor()
