@@ -2,7 +2,10 @@
 
 `python -m portal_events.schema_files write` regenerates the committed files;
 a test compares them with what the models produce, so a contract never changes
-by accident.
+by accident. It also records each event's schema in `libs/portal-events/published/`
+(what subscribers have been given), and refuses, writing nothing, when a model
+changed a published schema in any way but gaining optional fields: that needs a
+new major version (`...v2`). `... check` only runs that comparison (`make lint`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from portal_events import compatibility
 from portal_events.catalogue import ALL_EVENTS
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -95,13 +99,28 @@ def render_files() -> dict[Path, str]:
     return files
 
 
-def write_files() -> None:
+def incompatible_changes(published_dir: Path = compatibility.PUBLISHED_DIR) -> list[str]:
+    """The models against what was published: every change a subscriber could trip over."""
+    return compatibility.check(json_schemas(), compatibility.read_published(published_dir))
+
+
+def write_files(published_dir: Path = compatibility.PUBLISHED_DIR) -> None:
+    problems = incompatible_changes(published_dir)
+    if problems:
+        raise SystemExit("refused, nothing written:\n  " + "\n  ".join(problems))
     SCHEMA_DIR.mkdir(exist_ok=True)
     for path, text in render_files().items():
         path.write_text(text)
+    for name, schema in json_schemas().items():
+        (published_dir / schema_file_name(name)).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["write"]:
-        sys.exit("usage: python -m portal_events.schema_files write")
-    write_files()
+    if sys.argv[1:] == ["write"]:
+        write_files()
+    elif sys.argv[1:] == ["check"]:
+        found = incompatible_changes()
+        if found:
+            sys.exit("published event schemas broken:\n  " + "\n  ".join(found))
+    else:
+        sys.exit("usage: python -m portal_events.schema_files write|check")

@@ -1,0 +1,79 @@
+"""Names that look unused to vulture but are used by name: `make lint` passes this file to it.
+
+Read by vulture only (never imported, not linted by ruff). Decorated route,
+handler, validator and fixture functions, Alembic's module variables and
+`upgrade`/`downgrade`, pytest hooks and `model_config` are ignored by the
+options in the Makefile's `lint` target, not listed here. A name goes here only
+with the reason a framework or protocol reads it; a name that nothing reads is
+dead code: delete it instead.
+"""
+
+# ruff: noqa
+_ = object
+
+# asyncio.Protocol callbacks (gateway.upstream_pool, bench.gateway)
+_.connection_made
+_.data_received
+_.eof_received
+_.connection_lost
+_.pause_writing
+_.resume_writing
+# httptools parser callbacks
+_.on_header
+_.on_headers_complete
+_.on_body
+_.on_message_complete
+# OpenTelemetry SpanExporter.export (servicekit.telemetry)
+_.export
+# uvicorn.Server hooks overridden to run servers inside a process or a test
+_.capture_signals
+_.install_signal_handlers
+_.should_exit
+# uvicorn "module:factory" strings (bench.gateway)
+_.bench_upstream
+
+# Fields of pydantic models and dataclasses that reach the wire by serialisation
+# (model_dump, response models, `from_attributes`), never by attribute access.
+# Event payloads (portal_events) and tests' events:
+_.occurred_at
+_.business_types
+_.from_trade_account_id
+_.contact_type
+_.primary_poc
+_.designation
+_.staff_roles
+_.changed_by
+_.parent_trade_account_id
+_.former_parent_trade_account_id
+_.new_trade_account_id
+_.merged_trade_account_id
+_.trade_account_ids
+_.requesting_trade_account_id
+_.awaiting
+_.cancelled_by
+_.widget_id
+# API responses (identity, trade-accounts) and what they are built from:
+_.password_expires_at
+_.expires_in
+_.your_role
+_.requested
+# Enum members created from their values (Address types arrive as strings).
+_.HEADQUARTERS
+_.INTERNATIONAL_CORPORATE_HEADQUARTERS
+_.TRADE_SECURITY_POC_OFFICE
+_.CARGO_HANDLING_FACILITY
+_.POLICY_TRAINING_LOCATION
+_.OTHER
+
+# Dead code this check found (2026-11-29) in files being changed by others at the
+# time; reported, not yet removed. Delete the code, then its line here.
+_.CSRF_HEADER  # gateway.browser_session: the header name is spelled again where it is read
+_.REQUEST_ID_HEADER  # servicekit.app: likewise
+_.applied_count  # servicekit.consumer.IdempotentConsumer: counted, never read
+_.token_id  # servicekit.auth.Principal: filled from `jti`, never read
+_.with_id  # trade_accounts.domain.addresses.Address: no caller
+# servicekit.topology (new): fields and helpers nothing reads yet
+_.partitions
+_.ready_path
+_.package
+_.consumer_group
