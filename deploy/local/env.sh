@@ -43,18 +43,8 @@ export PORTAL_PG_ADMIN_USER="${PORTAL_PG_ADMIN_USER:-portal_admin}"
 export PORTAL_PG_ADMIN_PASSWORD="${PORTAL_PG_ADMIN_PASSWORD:-portal_admin}"
 # Convenience DSN for the admin (libpq / asyncpg form; database "postgres").
 export PORTAL_PG_ADMIN_URL="${PORTAL_PG_ADMIN_URL:-postgresql://$PORTAL_PG_ADMIN_USER:$PORTAL_PG_ADMIN_PASSWORD@$PORTAL_PG_HOST:$PORTAL_PG_PORT/postgres}"
-# One role and one database per service; role = database = password = name.
-export PORTAL_SERVICE_DBS="${PORTAL_SERVICE_DBS:-identity trade_accounts ctpat svi documents messaging gateway}"
-_portal_pg="$PORTAL_PG_HOST:$PORTAL_PG_PORT"
-export IDENTITY_DATABASE_URL="${IDENTITY_DATABASE_URL:-postgresql+asyncpg://identity:identity@$_portal_pg/identity}"
-# The gateway keeps browser sessions here, so several gateway processes can share them.
-export GATEWAY_DATABASE_URL="${GATEWAY_DATABASE_URL:-postgresql+asyncpg://gateway:gateway@$_portal_pg/gateway}"
-export TRADE_ACCOUNTS_DATABASE_URL="${TRADE_ACCOUNTS_DATABASE_URL:-postgresql+asyncpg://trade_accounts:trade_accounts@$_portal_pg/trade_accounts}"
-export CTPAT_DATABASE_URL="${CTPAT_DATABASE_URL:-postgresql+asyncpg://ctpat:ctpat@$_portal_pg/ctpat}"
-export SVI_DATABASE_URL="${SVI_DATABASE_URL:-postgresql+asyncpg://svi:svi@$_portal_pg/svi}"
-export DOCUMENTS_DATABASE_URL="${DOCUMENTS_DATABASE_URL:-postgresql+asyncpg://documents:documents@$_portal_pg/documents}"
-export MESSAGING_DATABASE_URL="${MESSAGING_DATABASE_URL:-postgresql+asyncpg://messaging:messaging@$_portal_pg/messaging}"
-unset _portal_pg
+# One role and one database per service (role = database = password = name):
+# PORTAL_SERVICE_DBS and each <SERVICE>_DATABASE_URL come from the topology below.
 
 # --- Kafka 4.x (KRaft, one node) --------------------------------------------
 export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:19092}"
@@ -74,30 +64,6 @@ export SMTP_PORT="${SMTP_PORT:-10025}"
 # Every mail the sink receives becomes one .eml file here.
 export PORTAL_MAIL_DIR="${PORTAL_MAIL_DIR:-$PORTAL_LOCAL_DIR/mail}"
 
-# --- the portal's own processes ----------------------------------------------
-export PORTAL_GATEWAY_URL="${PORTAL_GATEWAY_URL:-http://127.0.0.1:8080}"
-export PORTAL_IDENTITY_URL="${PORTAL_IDENTITY_URL:-http://127.0.0.1:8101}"
-export PORTAL_TRADE_ACCOUNTS_URL="${PORTAL_TRADE_ACCOUNTS_URL:-http://127.0.0.1:8102}"
-export PORTAL_JWKS_URL="${PORTAL_JWKS_URL:-$PORTAL_IDENTITY_URL/.well-known/jwks.json}"
-export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-$PORTAL_GATEWAY_URL}"
-# The services this checkout runs (each issue that adds one adds it here).
-# (The default is built first: a brace inside ${VAR:-...} would end the expansion early.)
-_portal_upstreams="{\"identity\": \"$PORTAL_IDENTITY_URL\", \"trade-accounts\": \"$PORTAL_TRADE_ACCOUNTS_URL\"}"
-export GATEWAY_UPSTREAMS="${GATEWAY_UPSTREAMS:-$_portal_upstreams}"
-unset _portal_upstreams
-# Locally every client is 127.0.0.1 (tests, make bench), so the per-address
-# limit is set far above what one machine sends; the gateway's own tests prove
-# the limit with small numbers. A deployment keeps the defaults (200/s, 400).
-export GATEWAY_RATE_LIMIT_PER_SECOND="${GATEWAY_RATE_LIMIT_PER_SECOND:-100000}"
-export GATEWAY_RATE_LIMIT_BURST="${GATEWAY_RATE_LIMIT_BURST:-200000}"
-# Every process appends its finished spans here as JSON lines (how the system
-# tests follow one request across processes); OTEL_EXPORTER_OTLP_ENDPOINT,
-# when set, sends them to a collector as well.
-export PORTAL_TRACES_DIR="${PORTAL_TRACES_DIR:-$PORTAL_LOCAL_DIR/traces}"
-# Record one new trace in ten, as a deployment would; a request that arrives
-# with a sampled traceparent (as the system tests send) is always recorded.
-export PORTAL_TRACE_SAMPLE_RATIO="${PORTAL_TRACE_SAMPLE_RATIO:-0.1}"
-
 # --- Python / uv -------------------------------------------------------------
 # Never let uv download an interpreter (only package registries are reachable):
 # use the machine's CPython 3.11, resolved to its real path (not a pyenv shim,
@@ -113,3 +79,46 @@ if [ -z "${UV_PYTHON:-}" ]; then
 fi
 # An empty UV_PYTHON would confuse uv: leave it unset (setup.sh then says why).
 if [ -n "${UV_PYTHON:-}" ]; then export UV_PYTHON; else unset UV_PYTHON; fi
+
+# --- the portal's own processes: from deploy/topology.toml ---------------------
+# Every service's ports (IDENTITY_PORT, IDENTITY_WORKER_HEALTH_PORT, ...), the
+# URL of its API's first instance (PORTAL_IDENTITY_URL), its database
+# (IDENTITY_DATABASE_URL) and PORTAL_SERVICE_DBS, rendered by deploy/topology.py
+# with the same keep-what-is-set defaults (`python3 deploy/topology.py env`
+# prints the lines). Instance i of a process listens on its port + i x
+# PORTAL_PORT_STEP (100); instance counts come from the topology, or from an
+# exported PORTAL_INSTANCES_<PROCESS> (PORTAL_INSTANCES_IDENTITY=2,
+# PORTAL_INSTANCES_TRADE_ACCOUNTS_WORKER=3).
+if _portal_topology=$("${UV_PYTHON:-python3}" -S "$PORTAL_REPO_DIR/deploy/topology.py" env); then
+    eval "$_portal_topology"
+else
+    echo "env.sh: deploy/topology.py env failed: the portal's own addresses are not set" >&2
+fi
+unset _portal_topology
+export PORTAL_JWKS_URL="${PORTAL_JWKS_URL:-${PORTAL_IDENTITY_URL:-}/.well-known/jwks.json}"
+export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-${PORTAL_GATEWAY_URL:-}}"
+# The gateway's upstream table: every running service's API instances, as JSON
+# lists. A table env.sh itself derived before (PORTAL_TOPOLOGY_UPSTREAMS) is
+# derived again, so a changed instance count reaches it; one set by hand wins.
+if [ -n "${_portal_upstreams:-}" ]; then
+    if [ -z "${GATEWAY_UPSTREAMS:-}" ] || [ "$GATEWAY_UPSTREAMS" = "${PORTAL_TOPOLOGY_UPSTREAMS:-}" ]; then
+        GATEWAY_UPSTREAMS=$_portal_upstreams
+    fi
+    PORTAL_TOPOLOGY_UPSTREAMS=$_portal_upstreams
+    export GATEWAY_UPSTREAMS PORTAL_TOPOLOGY_UPSTREAMS
+fi
+unset _portal_upstreams
+
+# Locally every client is 127.0.0.1 (tests, make bench), so the per-address
+# limit is set far above what one machine sends; the gateway's own tests prove
+# the limit with small numbers. A deployment keeps the defaults (200/s, 400).
+export GATEWAY_RATE_LIMIT_PER_SECOND="${GATEWAY_RATE_LIMIT_PER_SECOND:-100000}"
+export GATEWAY_RATE_LIMIT_BURST="${GATEWAY_RATE_LIMIT_BURST:-200000}"
+# Every process appends its finished spans here as JSON lines (how the system
+# tests follow one request across processes); OTEL_EXPORTER_OTLP_ENDPOINT,
+# when set, sends them to a collector as well.
+export PORTAL_TRACES_DIR="${PORTAL_TRACES_DIR:-$PORTAL_LOCAL_DIR/traces}"
+# Record one new trace in ten, as a deployment would; a request that arrives
+# with a sampled traceparent (as the system tests send) is always recorded.
+export PORTAL_TRACE_SAMPLE_RATIO="${PORTAL_TRACE_SAMPLE_RATIO:-0.1}"
+

@@ -10,7 +10,9 @@
 #   log         $PORTAL_LOCAL_DIR/log/kafka.log
 #
 # `start` ends when the broker answers a metadata request and every topic of
-# deploy/local/topics.txt exists (missing ones are created; one JVM for both).
+# deploy/topology.toml exists, each with its .dlq twin (missing ones are
+# created; one JVM for both). PORTAL_KAFKA_TOPICS_FILE, when set, names a
+# "<topic> <partitions>" list to use instead.
 # `kill` SIGKILLs the broker (fault tests); a later `start` recovers the same
 # data without re-formatting.
 #
@@ -29,7 +31,7 @@ DATA="$KDIR/data"
 TOOLS="$KDIR/tools"
 PROPS="$KDIR/server.properties"
 KLOG="$PORTAL_LOCAL_DIR/log/kafka.log"
-TOPICS_FILE="${PORTAL_KAFKA_TOPICS_FILE:-$here/topics.txt}"
+TOPICS_FILE="${PORTAL_KAFKA_TOPICS_FILE:-$KDIR/topics.txt}"
 START_TIMEOUT="${PORTAL_KAFKA_START_TIMEOUT:-60}"
 JAVA="${JAVA:-java}"
 
@@ -68,7 +70,7 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$DATA
 
-# Topics are declared in deploy/local/topics.txt and created by this script, so
+# Topics are declared in deploy/topology.toml and created by this script, so
 # a typo in a producer fails loudly instead of creating a stray topic.
 auto.create.topics.enable=false
 num.partitions=3
@@ -140,6 +142,14 @@ build_admin_tool() {
     fi
 }
 
+# The topic list, rendered from the topology (machine python3, no virtualenv needed).
+write_topics() {
+    [[ -n "${PORTAL_KAFKA_TOPICS_FILE:-}" ]] && return 0
+    mkdir -p "$KDIR"
+    "${UV_PYTHON:-python3}" -S "$PORTAL_REPO_DIR/deploy/topology.py" topics >"$TOPICS_FILE.tmp"
+    mv -f "$TOPICS_FILE.tmp" "$TOPICS_FILE"
+}
+
 admin_tool() { # admin_tool TIMEOUT [TOPICS_FILE]
     tool_java -cp "$LIBS/*:$TOOLS" PortalKafkaAdmin "$KAFKA_BOOTSTRAP_SERVERS" "$@"
 }
@@ -180,6 +190,7 @@ cmd_start() {
     fi
     local left=$((START_TIMEOUT - (SECONDS - t0)))
     ((left > 5)) || left=5
+    write_topics
     if ! admin_tool "$left" "$TOPICS_FILE"; then
         proc_fail "$NAME" "$KLOG" "broker not ready (metadata/topics) within ${START_TIMEOUT}s" || true
         cmd_stop >&2
@@ -212,6 +223,6 @@ case "${1:-}" in
     restart) cmd_stop && cmd_start ;;
     kill) proc_kill "$NAME" ;;
     # Readiness + topic check against a running broker, without starting one.
-    check) check_libs && build_admin_tool && admin_tool 10 "$TOPICS_FILE" ;;
+    check) check_libs && build_admin_tool && write_topics && admin_tool 10 "$TOPICS_FILE" ;;
     *) echo "usage: $0 start|stop|status|restart|kill|check" >&2; exit 2 ;;
 esac
