@@ -31,9 +31,12 @@ class TokenGrant:
 
 
 class IdentityClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str | None) -> None:
+    def __init__(self, http: httpx.AsyncClient, base_urls: list[str]) -> None:
         self._http = http
-        self._base = base_url.rstrip("/") if base_url else None
+        # Identity's instances: each call goes to the next; one that refuses the
+        # connection (nothing was sent) passes the call on to the one after.
+        self._bases = [url.rstrip("/") for url in base_urls]
+        self._next = 0
 
     # `client` is the browser's address, passed on as X-Forwarded-For: identity
     # throttles and locks sign-ins per client address (ID-12), and must not see
@@ -74,17 +77,26 @@ class IdentityClient:
         *,
         expect: tuple[int, ...],
     ) -> Any:
-        if self._base is None:
+        if not self._bases:
             raise IdentityUnavailable("no identity upstream is configured")
         headers = {"x-request-id": request_id}
         if client:
             headers["x-forwarded-for"] = client
-        try:
-            response = await self._http.post(self._base + path, json=payload, headers=headers)
-        except httpx.HTTPError as exc:
-            raise IdentityUnavailable(
-                f"identity is unreachable: {exc.__class__.__name__}"
-            ) from None
+        first = self._next
+        self._next = (first + 1) % len(self._bases)
+        for attempt in range(len(self._bases)):
+            base = self._bases[(first + attempt) % len(self._bases)]
+            try:
+                response = await self._http.post(base + path, json=payload, headers=headers)
+                break
+            except httpx.ConnectError:
+                if attempt + 1 < len(self._bases):
+                    continue
+                raise IdentityUnavailable("identity is unreachable: ConnectError") from None
+            except httpx.HTTPError as exc:
+                raise IdentityUnavailable(
+                    f"identity is unreachable: {exc.__class__.__name__}"
+                ) from None
         if response.status_code in expect:
             if response.status_code == 204 or not response.content:
                 return None

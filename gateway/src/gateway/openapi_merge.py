@@ -147,7 +147,7 @@ class MergedOpenApi:
     def __init__(
         self,
         http: httpx.AsyncClient,
-        upstreams: dict[str, str],
+        upstreams: dict[str, list[str]],
         gateway_document: Callable[[], dict[str, Any]],
         *,
         cache_seconds: float,
@@ -180,7 +180,15 @@ class MergedOpenApi:
             self._cached_at = self._now()
             return self._cached
 
-    async def _fetch(self, base_url: str) -> tuple[dict[str, Any] | None, str]:
+    async def _fetch(self, base_urls: list[str]) -> tuple[dict[str, Any] | None, str]:
+        """The document of the first instance that gives one (instances serve the same)."""
+        for base_url in base_urls:
+            document, state = await self._fetch_one(base_url)
+            if document is not None:
+                return document, state
+        return None, state
+
+    async def _fetch_one(self, base_url: str) -> tuple[dict[str, Any] | None, str]:
         try:
             response = await self._http.get(
                 base_url.rstrip("/") + "/openapi.json", timeout=self._timeout

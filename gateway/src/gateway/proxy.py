@@ -3,7 +3,8 @@
 A pure-ASGI handler (no routing, no Request objects) because every
 microsecond here is added to every call in the portal. In order, a request:
 
-1. finds its upstream by the first path segment (unknown -> 404 problem);
+1. finds its upstream by the first path segment (unknown -> 404 problem), and
+   later one of its instances, round robin (a refused connect tries the next);
 2. is identified: a bearer token is verified locally (bad -> 401 problem, not
    forwarded); else a `portal_session` cookie is resolved to the browser
    session's access token (CSRF-checked for unsafe methods); else it goes on
@@ -42,8 +43,9 @@ from gateway.caller import Caller, CallerVerifier
 from gateway.identity_client import IdentityUnavailable
 from gateway.rate_limit import RateLimiter
 from gateway.upstream_pool import (
+    Upstream,
+    UpstreamAddress,
     UpstreamError,
-    UpstreamPool,
     UpstreamSaturated,
     UpstreamTimeout,
 )
@@ -113,8 +115,8 @@ class Proxy:
     def __init__(
         self,
         *,
-        pools: dict[str, UpstreamPool],
-        web_pool: UpstreamPool | None,
+        upstreams: dict[str, Upstream],
+        web_pool: Upstream | None,
         callers: CallerVerifier,
         sessions: BrowserSessions,
         limiter: RateLimiter,
@@ -122,7 +124,7 @@ class Proxy:
         cookie_secure: bool,
         tracer: trace.Tracer | None,
     ) -> None:
-        self._pools = {name.encode(): pool for name, pool in pools.items()}
+        self._upstreams = {name.encode(): upstream for name, upstream in upstreams.items()}
         self.web_pool = web_pool
         self._callers = callers
         self._sessions = sessions
@@ -142,8 +144,8 @@ class Proxy:
         rest = raw_path[5:]  # after b"/api/"
         slash = rest.find(b"/")
         service, target = (rest, b"/") if slash < 0 else (rest[:slash], rest[slash:])
-        pool = self._pools.get(service)
-        if pool is None:
+        upstream = self._upstreams.get(service)
+        if upstream is None:
             await send_problem(
                 scope, receive, send, 404, "unknown-service", "Not found",
                 f"No service is routed at /api/{service.decode('latin-1')}.",
@@ -176,7 +178,7 @@ class Proxy:
         if jar is not None and jar.others is not None:
             headers.append((b"cookie", jar.others))
         headers.append((b"x-forwarded-prefix", b"/api/" + service))
-        await self._forward(scope, receive, send, pool, target, incoming, response_headers)
+        await self._forward(scope, receive, send, upstream, target, incoming, response_headers)
 
     async def _identify(
         self, scope: Scope, incoming: _Incoming
@@ -248,16 +250,14 @@ class Proxy:
         scope: Scope,
         receive: Receive,
         send: Send,
-        pool: UpstreamPool,
+        upstream: Upstream,
         target: bytes,
         incoming: _Incoming,
         response_headers: list[tuple[bytes, bytes]],
     ) -> None:
         method = scope["method"]
-        address = pool.address
-        path = address.base_path + target
         if scope["query_string"]:
-            path += b"?" + scope["query_string"]
+            target += b"?" + scope["query_string"]
         headers = incoming.forward
         client = scope.get("client")
         if client:
@@ -271,13 +271,7 @@ class Proxy:
         if self._tracer is not None:
             span = self._tracer.start_span(
                 method, kind=SpanKind.CLIENT,
-                attributes={
-                    "http.request.method": method,
-                    "server.address": address.host,
-                    "server.port": address.port,
-                    "url.full": f"{pool.url}{path.decode('latin-1')}",
-                    "gateway.upstream": pool.name,
-                },
+                attributes={"http.request.method": method, "gateway.upstream": upstream.name},
             )
             carrier: dict[str, str] = {}
             propagate.inject(carrier, context=trace.set_span_in_context(span))
@@ -285,7 +279,8 @@ class Proxy:
 
         try:
             await self._exchange(
-                scope, receive, send, pool, method, path, headers, incoming, response_headers, span
+                scope, receive, send, upstream, method, target, headers, incoming,
+                response_headers, span,
             )
         finally:
             if span is not None:
@@ -296,19 +291,19 @@ class Proxy:
         scope: Scope,
         receive: Receive,
         send: Send,
-        pool: UpstreamPool,
+        upstream: Upstream,
         method: str,
-        path: bytes,
+        target: bytes,
         headers: list[tuple[bytes, bytes]],
         incoming: _Incoming,
         response_headers: list[tuple[bytes, bytes]],
         span: trace.Span | None,
     ) -> None:
-        head = [
-            method.encode(), b" ", path, b" HTTP/1.1\r\nhost: ", pool.address.authority, b"\r\n"
-        ]
+        # Everything after the request line and Host, which name the instance
+        # and are put in front once one is chosen.
+        rest = []
         for name, value in headers:
-            head += (name, b": ", value, b"\r\n")
+            rest += (name, b": ", value, b"\r\n")
 
         # The body: whole when the first message holds it all (so a stale
         # keep-alive connection can be retried), streamed otherwise.
@@ -325,21 +320,23 @@ class Proxy:
             more_body = message.get("more_body", False)
         if not more_body:
             if has_body or incoming.content_length is not None or method in _BODY_METHODS:
-                head.append(b"content-length: %d\r\n" % len(first))
-            head.append(b"\r\n")
-            request = b"".join(head) + first
+                rest.append(b"content-length: %d\r\n" % len(first))
+            rest.append(b"\r\n")
+            rest.append(first)
         elif incoming.content_length is not None:
-            head += (b"content-length: ", incoming.content_length, b"\r\n\r\n")
-            request = b"".join(head) + first
+            rest += (b"content-length: ", incoming.content_length, b"\r\n\r\n", first)
         else:
-            head.append(b"transfer-encoding: chunked\r\n\r\n")
-            request = b"".join(head) + (b"%x\r\n%s\r\n" % (len(first), first) if first else b"")
+            rest.append(b"transfer-encoding: chunked\r\n\r\n")
+            if first:
+                rest.append(b"%x\r\n%s\r\n" % (len(first), first))
+        request_line = (method.encode(), b" ")
+        after_host = b"".join((b"\r\n", *rest))
 
         head_only = method == "HEAD"
         conn = None
         try:
-            conn = await pool.acquire()
-            conn.start(request, head_only=head_only)
+            conn = await upstream.acquire()
+            conn.start(_request(request_line, conn.pool.address, target, after_host), head_only=head_only)
             request_sent = not more_body
             if more_body:
                 request_sent = await self._stream_request(
@@ -349,30 +346,31 @@ class Proxy:
                 await conn.read_head(self._read_timeout)
             except UpstreamError:
                 # A kept-alive connection the upstream had just closed: the
-                # request never arrived, so one more try on a new connection.
+                # request never arrived, so one more try on a new connection
+                # (to whichever instance accepts one).
                 if not (
                     conn.reused and not conn.received_any and not more_body
                     and method in _IDEMPOTENT and not isinstance(conn.error, UpstreamTimeout)
                 ):
                     raise
-                pool.release(conn)
+                upstream.release(conn)
                 conn = None
-                conn = await pool.acquire(fresh=True)
-                conn.start(request, head_only=head_only)
+                conn = await upstream.acquire(fresh=True)
+                conn.start(_request(request_line, conn.pool.address, target, after_host), head_only=head_only)
                 await conn.read_head(self._read_timeout)
         except _ClientGone:
             if conn is not None:
-                pool.release(conn)
+                upstream.release(conn)
             return
         except UpstreamError as exc:
             if conn is not None:
-                pool.release(conn)
-            await self._upstream_failed(scope, receive, send, pool, exc, span)
+                upstream.release(conn)
+            await self._upstream_failed(scope, receive, send, upstream, exc, span)
             return
         except BaseException:
             if conn is not None:
                 conn.close()
-                pool.release(conn)
+                upstream.release(conn)
             raise
 
         if not request_sent:
@@ -382,18 +380,25 @@ class Proxy:
         if response_headers:
             out.extend(response_headers)
         if span is not None:
-            span.set_attribute("http.response.status_code", status)
+            address = conn.pool.address
+            span.set_attributes({
+                "server.address": address.host,
+                "server.port": address.port,
+                "url.full": f"{address.scheme}://{address.authority.decode('latin-1')}"
+                            f"{(address.base_path + target).decode('latin-1')}",
+                "http.response.status_code": status,
+            })
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR))
         start = {"type": "http.response.start", "status": status, "headers": out}
 
         if conn.complete:
             body = conn.take_body()
-            pool.release(conn)
+            upstream.release(conn)
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        await self._stream_response(receive, send, pool, conn, start, watch_client=request_sent)
+        await self._stream_response(receive, send, upstream, conn, start, watch_client=request_sent)
 
     async def _stream_request(self, receive: Receive, conn, *, chunked: bool) -> bool:
         """Sends the rest of the client's body; False if the upstream answered (or broke) first."""
@@ -419,7 +424,7 @@ class Proxy:
                 return True
 
     async def _stream_response(
-        self, receive: Receive, send: Send, pool: UpstreamPool, conn, start, *, watch_client: bool
+        self, receive: Receive, send: Send, upstream: Upstream, conn, start, *, watch_client: bool
     ) -> None:
         # Once the request body is all read, receive() only returns when the
         # client leaves: watch it, so a dropped download stops pulling upstream.
@@ -430,7 +435,7 @@ class Proxy:
                 await conn.wait_body(self._read_timeout)
                 chunk = conn.take_body()
                 if conn.complete:
-                    pool.release(conn)
+                    upstream.release(conn)
                     conn = None
                     await send({"type": "http.response.body", "body": chunk})
                     return
@@ -441,39 +446,39 @@ class Proxy:
         except UpstreamError as exc:
             # Too late for a problem document: cut the client's connection, so a
             # truncated body cannot pass for a whole one.
-            log.warning("upstream broke off a response", upstream=pool.name, error=str(exc))
-            raise UpstreamBrokeOff(f"{pool.name}: {exc}") from None
+            log.warning("upstream broke off a response", upstream=upstream.name, error=str(exc))
+            raise UpstreamBrokeOff(f"{upstream.name}: {exc}") from None
         finally:
             if conn is not None:
                 conn.close()
-                pool.release(conn)
+                upstream.release(conn)
             if client_gone is not None and not client_gone.done():
                 client_gone.cancel()
 
     async def _upstream_failed(
-        self, scope: Scope, receive: Receive, send: Send, pool: UpstreamPool,
+        self, scope: Scope, receive: Receive, send: Send, upstream: Upstream,
         exc: UpstreamError, span: trace.Span | None,
     ) -> None:
         timed_out = isinstance(exc, UpstreamTimeout)
-        log.warning("upstream failed", upstream=pool.name, error=str(exc), timed_out=timed_out)
+        log.warning("upstream failed", upstream=upstream.name, error=str(exc), timed_out=timed_out)
         if span is not None:
             span.record_exception(exc)
             span.set_status(Status(StatusCode.ERROR, str(exc)))
         if isinstance(exc, UpstreamSaturated):
             await send_problem(
                 scope, receive, send, 503, "upstream-busy", "Service busy",
-                f"The {pool.name} service is at capacity; try again shortly.",
+                f"The {upstream.name} service is at capacity; try again shortly.",
                 raw_headers=[(b"retry-after", b"1")],
             )
         elif timed_out:
             await send_problem(
                 scope, receive, send, 504, "upstream-timeout", "Service timed out",
-                f"The {pool.name} service did not answer in time.",
+                f"The {upstream.name} service did not answer in time.",
             )
         else:
             await send_problem(
                 scope, receive, send, 502, "upstream-unavailable", "Service unavailable",
-                f"The {pool.name} service cannot be reached just now; try again shortly.",
+                f"The {upstream.name} service cannot be reached just now; try again shortly.",
                 raw_headers=[(b"retry-after", b"2")],
             )
 
@@ -489,6 +494,16 @@ async def _disconnected(receive: Receive) -> None:
 
 class UpstreamBrokeOff(Exception):
     """An upstream failed after its response had begun; the client's connection is cut."""
+
+
+def _request(
+    request_line: tuple[bytes, bytes], address: UpstreamAddress, target: bytes, after_host: bytes
+) -> bytes:
+    """The request as it goes to one instance: its path prefix and its Host."""
+    return b"".join((
+        *request_line, address.base_path, target, b" HTTP/1.1\r\nhost: ", address.authority,
+        after_host,
+    ))
 
 
 def _request_id(scope: Scope) -> str:

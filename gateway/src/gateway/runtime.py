@@ -17,7 +17,7 @@ from gateway.proxy import Proxy
 from gateway.rate_limit import RateLimiter
 from gateway.session_store_postgres import PostgresSessionStore
 from gateway.settings import GatewaySettings
-from gateway.upstream_pool import UpstreamPool
+from gateway.upstream_pool import Upstream, UpstreamPool
 from servicekit.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
 from servicekit.clock import Clock
 
@@ -30,14 +30,14 @@ class Gateway:
     sessions: BrowserSessions
     proxy: Proxy
     openapi: MergedOpenApi
-    pools: list[UpstreamPool]
+    upstreams: list[Upstream]
 
     # A store the gateway made itself (not one a caller passed in), closed with it.
     own_session_store: SessionStore | None = None
 
     async def aclose(self) -> None:
-        for pool in self.pools:
-            pool.close()
+        for upstream in self.upstreams:
+            upstream.close()
         await self.http.aclose()
         if self.own_session_store is not None:
             await self.own_session_store.aclose()
@@ -66,7 +66,7 @@ def build_gateway(
     session_store = session_store or InMemorySessionStore(clock, max_sessions=settings.max_browser_sessions)
     sessions = BrowserSessions(
         session_store,
-        IdentityClient(http, settings.upstreams.get(settings.identity_service)),
+        IdentityClient(http, settings.upstreams.get(settings.identity_service, [])),
         callers,
         clock,
         ttl_seconds=settings.session_ttl_seconds,
@@ -76,19 +76,22 @@ def build_gateway(
         rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
     )
 
-    def pool(name: str, url: str) -> UpstreamPool:
-        return UpstreamPool(
-            name,
-            url,
-            max_connections=settings.upstream_max_connections,
-            connect_timeout=settings.upstream_connect_timeout_seconds,
-            idle_seconds=settings.upstream_idle_seconds,
-        )
+    def upstream(name: str, urls: list[str]) -> Upstream:
+        return Upstream(name, [
+            UpstreamPool(
+                name,
+                url,
+                max_connections=settings.upstream_max_connections,
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+                idle_seconds=settings.upstream_idle_seconds,
+            )
+            for url in urls
+        ])
 
-    pools = {name: pool(name, url) for name, url in settings.upstreams.items()}
-    web_pool = pool("web", settings.web_upstream) if settings.web_upstream else None
+    upstreams = {name: upstream(name, urls) for name, urls in settings.upstreams.items()}
+    web_pool = upstream("web", [settings.web_upstream]) if settings.web_upstream else None
     proxy = Proxy(
-        pools=pools,
+        upstreams=upstreams,
         web_pool=web_pool,
         callers=callers,
         sessions=sessions,
@@ -111,6 +114,6 @@ def build_gateway(
         sessions=sessions,
         proxy=proxy,
         openapi=openapi,
-        pools=[*pools.values(), *([web_pool] if web_pool else [])],
+        upstreams=[*upstreams.values(), *([web_pool] if web_pool else [])],
         own_session_store=None if given_store is not None else session_store,
     )

@@ -1,24 +1,30 @@
 """The gateway's settings: the shared names from servicekit, and its own under `GATEWAY_`.
 
-`GATEWAY_UPSTREAMS` is a JSON object `{"<service>": "<base url>", ...}`; when set
-it replaces the default table as a whole, so a deployment lists exactly the
-services it runs. `/api/<service>/<rest>` is forwarded to `<base url>/<rest>`.
+`GATEWAY_UPSTREAMS` is a JSON object naming each service's instances,
+`{"<service>": ["<base url>", ...], ...}` (a single URL may stand for a list of
+one: `{"<service>": "<base url>"}`); when set it replaces the default table as
+a whole, so a deployment lists exactly the services it runs.
+`/api/<service>/<rest>` is forwarded to `<base url>/<rest>` of one instance,
+round robin. The default table is the running services of deploy/topology.toml
+with their instance counts (`servicekit.topology`), when the checkout is there.
 """
 
 from __future__ import annotations
 
+import os
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from servicekit import topology
 from servicekit.settings import ServiceSettings
 
-DEFAULT_UPSTREAMS: dict[str, str] = {
-    "identity": "http://127.0.0.1:8101",
-    "trade-accounts": "http://127.0.0.1:8102",
-    "ctpat": "http://127.0.0.1:8103",
-    "svi": "http://127.0.0.1:8104",
-    "documents": "http://127.0.0.1:8105",
-    "messaging": "http://127.0.0.1:8106",
-}
+
+def default_upstreams() -> dict[str, list[str]]:
+    """deploy/topology.toml's table, resolved against the environment; empty without it."""
+    if topology.default_path() is None:
+        return {}
+    return topology.load().upstreams(os.environ)
 
 
 class GatewaySettings(ServiceSettings):
@@ -31,7 +37,7 @@ class GatewaySettings(ServiceSettings):
     host: str = "127.0.0.1"
     port: int = 8080
 
-    upstreams: dict[str, str] = dict(DEFAULT_UPSTREAMS)
+    upstreams: dict[str, list[str]] = Field(default_factory=default_upstreams)
     # Which upstream signs users in, refreshes and revokes browser sessions.
     identity_service: str = "identity"
     # Non-API paths (the web client's pages and assets) go here when set.
@@ -66,6 +72,19 @@ class GatewaySettings(ServiceSettings):
     # because the gateway is the edge and a client could otherwise pick its own
     # rate-limit bucket.
     forwarded_allow_ips: str | None = None
+
+    @field_validator("upstreams", mode="before")
+    @classmethod
+    def _instances_as_lists(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        table = {}
+        for name, urls in value.items():
+            urls = [urls] if isinstance(urls, str) else urls
+            if not urls:
+                raise ValueError(f"upstream {name!r} names no instance")
+            table[name] = urls
+        return table
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -8,7 +8,11 @@ this client keeps the gateway within the budget of issue §5 (figures in
 gateway/README.md; `python -m gateway.bench --spawn` measures them again).
 httpx still does the gateway's control-plane calls, where features beat speed.
 
-One `UpstreamConnection` carries one exchange at a time. It knows nothing of
+An `Upstream` is one service: a pool per instance, chosen round robin; a
+connect that fails (refused: the instance is down) moves on to the next
+instance, since a request that never left cannot have been applied, and that
+instance is passed over for a moment. One `UpstreamConnection` carries one
+exchange at a time. It knows nothing of
 ASGI: the proxy writes a request head and body to it, waits for the response
 head, then takes body chunks as they arrive. Reading pauses when too much of
 the response is buffered, so a slow client slows the upstream, not our memory.
@@ -40,6 +44,10 @@ class UpstreamTimeout(UpstreamError):
 
 class UpstreamSaturated(UpstreamError):
     """Every connection the pool may open to the upstream stayed busy."""
+
+
+class UpstreamUnreachable(UpstreamError):
+    """The connect itself failed (refused, no route): nothing was sent."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,10 @@ def _expire(waiter: asyncio.Future) -> None:
 class UpstreamConnection(asyncio.Protocol):
     """One keep-alive connection to an upstream and the exchange it carries now."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, pool: UpstreamPool) -> None:
         self._loop = loop
+        # The instance this connection goes to: its address, and where it returns.
+        self.pool = pool
         self._parser = httptools.HttpResponseParser(self)
         self.transport: asyncio.Transport | None = None
         self.closed = False
@@ -261,7 +271,7 @@ class UpstreamConnection(asyncio.Protocol):
 
 
 class UpstreamPool:
-    """Keep-alive connections to one upstream, reused last-in first-out."""
+    """Keep-alive connections to one instance of an upstream, reused last-in first-out."""
 
     def __init__(
         self,
@@ -280,6 +290,8 @@ class UpstreamPool:
         self._idle: list[UpstreamConnection] = []
         self._slots = asyncio.Semaphore(max_connections)
         self._ssl = ssl.create_default_context() if self.address.scheme == "https" else None
+        # Until when (monotonic) the Upstream passes this instance over: its last connect failed.
+        self.unreachable_until = 0.0
 
     async def acquire(self, *, fresh: bool = False) -> UpstreamConnection:
         if self._slots.locked():
@@ -320,7 +332,7 @@ class UpstreamPool:
         try:
             async with asyncio.timeout(self._connect_timeout):
                 _, conn = await loop.create_connection(
-                    lambda: UpstreamConnection(loop),
+                    lambda: UpstreamConnection(loop, self),
                     address.host,
                     address.port,
                     ssl=self._ssl,
@@ -329,9 +341,63 @@ class UpstreamPool:
         except TimeoutError:
             raise UpstreamTimeout(f"connecting to {self.name} timed out") from None
         except OSError as exc:
-            raise UpstreamError(f"{self.name} is unreachable: {exc.strerror or exc}") from None
+            raise UpstreamUnreachable(f"{self.name} is unreachable: {exc.strerror or exc}") from None
         return conn
 
     def close(self) -> None:
         while self._idle:
             self._idle.pop().close()
+
+
+class Upstream:
+    """One service's instances: requests spread over them round robin.
+
+    A connect that fails is safe to try elsewhere whatever the method, because
+    nothing was sent; the instance is then passed over for `retry_after`
+    seconds, so that a dead instance costs one failed connect per interval, not
+    one per request. When every instance is passed over, each is tried anyway.
+    """
+
+    def __init__(self, name: str, pools: list[UpstreamPool], *, retry_after: float = 1.0) -> None:
+        if not pools:
+            raise ValueError(f"upstream {name} has no instance")
+        self.name = name
+        self.pools = tuple(pools)
+        self._retry_after = retry_after
+        self._next = 0
+
+    async def acquire(self, *, fresh: bool = False) -> UpstreamConnection:
+        """A connection to the next instance that accepts one; `conn.pool` says which."""
+        pools = self.pools
+        if len(pools) == 1:
+            return await pools[0].acquire(fresh=fresh)
+        count = len(pools)
+        first = self._next
+        self._next = (first + 1) % count
+        now = time.monotonic()
+        failure: UpstreamUnreachable | None = None
+        passed_over: list[UpstreamPool] = []
+        for offset in range(count):
+            pool = pools[(first + offset) % count]
+            if pool.unreachable_until > now:
+                passed_over.append(pool)
+                continue
+            try:
+                return await pool.acquire(fresh=fresh)
+            except UpstreamUnreachable as exc:
+                pool.unreachable_until = time.monotonic() + self._retry_after
+                failure = exc
+        for pool in passed_over:  # every other instance failed: one of these may be back
+            try:
+                return await pool.acquire(fresh=fresh)
+            except UpstreamUnreachable as exc:
+                pool.unreachable_until = time.monotonic() + self._retry_after
+                failure = exc
+        raise failure  # type: ignore[misc]  # two or more instances: at least one was tried
+
+    def release(self, conn: UpstreamConnection) -> None:
+        conn.pool.release(conn)
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.close()

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-import pytest
+import json
+import os
 
-from gateway.settings import DEFAULT_UPSTREAMS, GatewaySettings
+import pytest
+from pydantic import ValidationError
+
+from gateway.settings import GatewaySettings, default_upstreams
 from gateway.upstream_pool import UpstreamAddress
+from servicekit import topology
 
 
 def test_upstreams_come_from_json_and_replace_the_defaults(monkeypatch):
@@ -12,7 +17,7 @@ def test_upstreams_come_from_json_and_replace_the_defaults(monkeypatch):
     monkeypatch.setenv("GATEWAY_CORS_ORIGINS", "https://portal.example/, http://x:1")
     monkeypatch.setenv("PORTAL_JWKS_URL", "http://127.0.0.1:9101/.well-known/jwks.json")
     settings = GatewaySettings()
-    assert settings.upstreams == {"identity": "http://127.0.0.1:9101"}
+    assert settings.upstreams == {"identity": ["http://127.0.0.1:9101"]}
     assert settings.port == 9080
     assert settings.cors_origin_list == ["https://portal.example", "http://x:1"]
     assert settings.jwks_url == "http://127.0.0.1:9101/.well-known/jwks.json"
@@ -23,10 +28,40 @@ def test_defaults(monkeypatch):
                  "GATEWAY_RATE_LIMIT_PER_SECOND", "GATEWAY_RATE_LIMIT_BURST"):
         monkeypatch.delenv(name, raising=False)
     settings = GatewaySettings()
-    assert settings.upstreams == DEFAULT_UPSTREAMS
+    assert settings.upstreams == default_upstreams()
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
     assert settings.cookie_secure is True
     assert (settings.rate_limit_per_second, settings.rate_limit_burst) == (200, 400)
+
+
+def test_an_upstream_may_list_its_instances(monkeypatch):
+    monkeypatch.setenv("GATEWAY_UPSTREAMS", json.dumps({
+        "identity": ["http://127.0.0.1:8101", "http://127.0.0.1:8201"],
+        "trade-accounts": "http://127.0.0.1:8102",
+    }))
+    assert GatewaySettings().upstreams == {
+        "identity": ["http://127.0.0.1:8101", "http://127.0.0.1:8201"],
+        "trade-accounts": ["http://127.0.0.1:8102"],
+    }
+
+
+def test_an_upstream_without_instances_is_refused():
+    with pytest.raises(ValidationError):
+        GatewaySettings(upstreams={"identity": []})
+
+
+def test_the_default_table_is_the_topologys_running_services(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(("PORTAL_INSTANCES_", "PORTAL_IDENTITY", "IDENTITY_")) or name in (
+            "PORTAL_HOST", "PORTAL_PORT_STEP"
+        ):
+            monkeypatch.delenv(name)
+    running = {s.name for s in topology.load().running() if not s.edge}
+    assert set(default_upstreams()) == running and "identity" in running
+    assert default_upstreams()["identity"] == ["http://127.0.0.1:8101"]
+    monkeypatch.setenv("PORTAL_INSTANCES_IDENTITY", "3")
+    assert default_upstreams()["identity"] == [
+        "http://127.0.0.1:8101", "http://127.0.0.1:8201", "http://127.0.0.1:8301"]
 
 
 @pytest.mark.parametrize("url, host, port, base, authority", [
