@@ -37,7 +37,8 @@ KID = "trade-accounts-test-key"
 @pytest.fixture(scope="session")
 def settings() -> TradeAccountsSettings:
     return TradeAccountsSettings(
-        database_url=create_test_database("TRADE_ACCOUNTS", MIGRATIONS), traces_dir=None, otlp_endpoint=None
+        database_url=create_test_database("TRADE_ACCOUNTS", MIGRATIONS), traces_dir=None, otlp_endpoint=None,
+        read_after_wait_seconds=1.0,
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from servicekit.consistency import ReadAfter, ReadAfterMiddleware
 from servicekit.health import health_router
 from servicekit.problems import install_problem_handlers
 from servicekit.runtime import Runtime
@@ -54,7 +55,10 @@ def build_app(
     on_startup: Iterable[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Iterable[Callable[[], Awaitable[None]]] = (),
     description: str = "",
+    consumer_of_topic: Mapping[str, str] | None = None,
 ) -> FastAPI:
+    """`consumer_of_topic`: the topics this service reads as events, each with its consumer group, so a
+    request waits until the caller's own writes there have reached this service (servicekit.consistency)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in on_startup:
@@ -81,6 +85,9 @@ def build_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    if consumer_of_topic:
+        app.add_middleware(ReadAfterMiddleware, read_after=ReadAfter(
+            runtime.database, consumer_of_topic, wait_seconds=runtime.settings.read_after_wait_seconds))
     app.add_middleware(RequestIdMiddleware)
     instrument_app(app, runtime.database.engine)
     return app

@@ -66,6 +66,10 @@ def inbox_tables(metadata: MetaData) -> tuple[Table, Table]:
     return inbox, versions
 
 
+async def _ignore(session: AsyncSession, envelope: Envelope) -> None:
+    """The handler of events a consumer has no use for."""
+
+
 class Inbox:
     """Decides, inside the handler's transaction, whether an event is new and current."""
 
@@ -182,9 +186,10 @@ class IdempotentConsumer:
         except ValueError as exc:
             await self._park(record, producer, f"undecodable: {exc}", attempts=0)
             return
-        handler = self._handlers.get(envelope.type)
-        if handler is None:
-            return  # not an event this consumer cares about
+        # An event this consumer does not act on still moves the aggregate's
+        # applied version, so a caller waiting to read its own write here
+        # (servicekit.consistency) is not kept waiting for nothing.
+        handler = self._handlers.get(envelope.type, _ignore)
         parent = propagate.extract({"traceparent": envelope.traceparent or ""})
         token = otel_context.attach(parent)
         try:
@@ -218,7 +223,8 @@ class IdempotentConsumer:
         async with self._database.transaction() as session:
             if await self._inbox.accept(session, envelope):
                 await handler(session, envelope)
-                self.applied_count += 1
+                if handler is not _ignore:
+                    self.applied_count += 1
 
     async def _park(
         self, record: ConsumerRecord, producer: AIOKafkaProducer, error: str, attempts: int

@@ -23,6 +23,14 @@ from sqlalchemy.ext.asyncio import (
 
 from servicekit.store import OUTBOX_KEY
 
+# The outbox notes what a session wrote under this key (servicekit.outbox.written_versions).
+WRITTEN_KEY = "servicekit.written"
+WRITTEN_HEADER = "portal-written"
+
+
+def format_versions(versions: dict[tuple[str, str], int]) -> str:
+    return ",".join(f"{topic}/{aggregate_id}={version}" for (topic, aggregate_id), version in versions.items())
+
 
 class Database:
     """The engine and its sessions. `outbox`, when given, rides on every session (servicekit.store)."""
@@ -93,6 +101,11 @@ class TransactionalRoute(APIRoute):
                 if session is not None:
                     if response.status_code < 400:
                         await session.commit()
+                        written = session.info.get(WRITTEN_KEY)
+                        if written:
+                            # What this request changed, so the caller's next requests can wait for it
+                            # elsewhere (servicekit.consistency).
+                            response.headers[WRITTEN_HEADER] = format_versions(written)
                     else:
                         await session.rollback()
                 return response

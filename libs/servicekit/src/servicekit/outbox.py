@@ -57,6 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_events import Envelope, EventPayload
 from servicekit.clock import Clock
+from servicekit.db import WRITTEN_KEY
 from servicekit.worker import Heartbeat
 
 log = structlog.get_logger("servicekit.outbox")
@@ -98,9 +99,6 @@ def current_traceparent() -> str | None:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier.get("traceparent")
-
-
-WRITTEN_KEY = "servicekit.written"
 
 
 def written_versions(session: AsyncSession) -> dict[tuple[str, str], int]:

@@ -39,5 +39,7 @@ class ServiceSettings(BaseSettings):
     # The worker's health server (0: none). Each service sets its own default.
     worker_health_port: int = 0
     outbox_poll_seconds: float = 1.0
+    # How long a request waits for the caller's own writes elsewhere to reach this service (consistency.py).
+    read_after_wait_seconds: float = 3.0
     consumer_max_attempts: int = 5
     consumer_retry_backoff_seconds: float = 0.2

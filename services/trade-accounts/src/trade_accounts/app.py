@@ -22,6 +22,10 @@ from trade_accounts.settings import TradeAccountsSettings
 from trade_accounts.use_cases import TradeAccountsContext
 
 INBOX = (tables.inbox, tables.inbox_aggregate_version)
+# The consumer groups of the worker, and the topics each reads; the API waits on them for a caller's own writes.
+IDENTITY_USERS = "trade-accounts.identity-users"
+CTPAT_SECURITY_MODELS = "trade-accounts.ctpat-security-models"
+CONSUMER_OF_TOPIC = {**{t: IDENTITY_USERS for t in IDENTITY_TOPICS}, **{t: CTPAT_SECURITY_MODELS for t in CTPAT_TOPICS}}
 
 
 def build_runtime(
@@ -42,6 +46,7 @@ def create_app(settings: TradeAccountsSettings | None = None, runtime: Runtime |
         description="Trade Accounts: Organization Profile (company information, addresses, users), navigation.",
         runtime=runtime or build_runtime(settings),
         routers=[router, requests_routes.router],
+        consumer_of_topic=CONSUMER_OF_TOPIC,
     )
 
 
@@ -50,11 +55,11 @@ def build_worker(settings: TradeAccountsSettings | None = None, runtime: Runtime
     bootstrap.configure_process(settings, settings.service_name + "-worker")
     runtime = runtime or build_runtime(settings)
     users = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name="trade-accounts.identity-users", topics=IDENTITY_TOPICS,
+        settings, runtime.database, INBOX, name=IDENTITY_USERS, topics=IDENTITY_TOPICS,
         handlers=identity_handlers(runtime.context),
     )
     security_models = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name="trade-accounts.ctpat-security-models", topics=CTPAT_TOPICS,
+        settings, runtime.database, INBOX, name=CTPAT_SECURITY_MODELS, topics=CTPAT_TOPICS,
         handlers=ctpat_handlers(),
     )
     return [bootstrap.build_relay(settings), users, security_models]
