@@ -12,8 +12,8 @@ import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-# trade-accounts' worker reads identity's users in this group (deploy/topology.toml).
-USERS_GROUP = "trade-accounts.identity-users"
+from servicekit import topology
+
 PROFILE = {"salutation": "Ms.", "first_name": "Ana", "last_name": "Lopez", "title": "Compliance Officer",
            "phone": "+1 202 555 0100"}
 
@@ -53,11 +53,14 @@ def replay(records: list[dict]) -> list[tuple[int, int]]:
 def consumed_by_trade_accounts(positions: list[tuple[int, int]]) -> None:
     """Waits until trade-accounts' worker has settled these records (its group committed past them)."""
 
+    [group] = [g.name for g in topology.load().services["trade-accounts"].consumer_groups
+               if "identity.user.v1" in g.topics]
+
     async def committed() -> dict:
         admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
         await admin.start()
         try:
-            return await admin.list_consumer_group_offsets(USERS_GROUP)
+            return await admin.list_consumer_group_offsets(group)
         finally:
             await admin.close()
 
