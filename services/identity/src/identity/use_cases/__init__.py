@@ -1,0 +1,29 @@
+"""Identity's use cases: one async function per command or query, inside the caller's transaction.
+
+By role: `registration` (ID-01..ID-04, the profile), `sessions` (sign-in and
+its guard, refresh, sign-out: ID-10, ID-12), `credentials` (password,
+questions and email while signed in: ID-05..ID-07, ID-09), `password_reset`
+(ID-08). Each only flushes; the HTTP edge commits once. Repositories save the
+`User` and move its events into the outbox; no use case touches it. Counters
+that must survive a refusal (failed sign-ins, wrong reset answers, a detected
+refresh-token reuse) are written in their own short transaction through
+`IdentityContext.database`, because the refusal rolls the request back.
+"""
+
+from identity.domain.user import Profile
+from identity.use_cases.context import IdentityContext
+from identity.use_cases.credentials import change_email, change_password, change_security_questions
+from identity.use_cases.password_reset import (
+    complete_password_reset,
+    request_password_reset,
+    reset_questions,
+    verify_reset_answers,
+)
+from identity.use_cases.registration import complete_profile, get_user, register
+from identity.use_cases.sessions import SigninGuard, refresh, sign_in, sign_out, sign_out_everywhere, sign_out_session
+
+__all__ = [
+    "IdentityContext", "Profile", "SigninGuard", "change_email", "change_password", "change_security_questions",
+    "complete_password_reset", "complete_profile", "get_user", "refresh", "register", "request_password_reset",
+    "reset_questions", "sign_in", "sign_out", "sign_out_everywhere", "sign_out_session", "verify_reset_answers",
+]

@@ -1,0 +1,96 @@
+"""Forgot password (ID-08): a one-use link by email, the security answers, then a new password."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.domain.security_questions import QUESTION_CATALOGUE
+from identity.domain.user import answers_match
+from identity.repository import (
+    MailRepository,
+    PasswordReset,
+    PasswordResetRepository,
+    SessionRepository,
+    UserRepository,
+)
+from identity.signing import opaque_token, token_hash
+from identity.use_cases.context import IdentityContext
+from identity.use_cases.credentials import set_new_password
+from identity.use_cases.registration import get_user
+from servicekit.errors import FieldError, NotFound, ValidationFailed
+
+MAX_RESET_ANSWER_ATTEMPTS = 5
+
+
+async def request_password_reset(session: AsyncSession, ctx: IdentityContext, email: str) -> None:
+    """ID-08: emails a one-use link if the account exists; the caller learns nothing either way."""
+    user = await UserRepository(session).by_email(email)
+    if user is None:
+        return
+    now = ctx.clock.now()
+    resets = PasswordResetRepository(session)
+    await resets.expire_open_for_user(user.id, now)
+    token = opaque_token()
+    await resets.add(token_hash(token), user.id, now, now + ctx.reset_ttl)
+    hours = int(ctx.reset_ttl.total_seconds() // 3600)
+    link = f"{ctx.public_url}/reset-password?token={token}"
+    body = (
+        "A new password was requested for your C-TPAT Portal account.\n\n"
+        f"Open this link to set a new password (it works once and expires in {hours} hours;\n"
+        "you will be asked your security questions first):\n\n"
+        f"{link}\n\n"
+        "If you did not ask for this, ignore this message; your password stays as it is.\n"
+    )
+    await MailRepository(session).enqueue(user.email, "C-TPAT Portal: set a new password", body, now)
+
+
+async def _open_reset(
+    session: AsyncSession, ctx: IdentityContext, token: str, *, for_update: bool = True
+) -> PasswordReset:
+    reset = await PasswordResetRepository(session).by_token_hash(token_hash(token), for_update=for_update)
+    if reset is None or reset.used_at is not None or reset.expires_at <= ctx.clock.now():
+        raise NotFound("This link is not valid: it was used already, has expired, or never existed.")
+    return reset
+
+
+async def reset_questions(session: AsyncSession, ctx: IdentityContext, token: str) -> list[tuple[int, str]]:
+    reset = await _open_reset(session, ctx, token)
+    user = await get_user(session, reset.user_id)
+    return [(a.question_id, QUESTION_CATALOGUE[a.question_id]) for a in user.security_answers]
+
+
+async def verify_reset_answers(
+    session: AsyncSession, ctx: IdentityContext, token: str, answers: dict[int, str]
+) -> None:
+    # Not locked here: a wrong answer is counted in a transaction of its own,
+    # which must not wait behind this request's lock on the same row.
+    reset = await _open_reset(session, ctx, token, for_update=False)
+    user = await get_user(session, reset.user_id)
+    if not await answers_match(user, ctx.hasher, answers):
+        async with ctx.database.transaction() as own:
+            resets = PasswordResetRepository(own)
+            stored = await resets.by_token_hash(token_hash(token))
+            if stored is not None:
+                stored.failed_answer_attempts += 1
+                if stored.failed_answer_attempts >= MAX_RESET_ANSWER_ATTEMPTS:
+                    stored.used_at = ctx.clock.now()  # the link dies; ask for a new one
+                await resets.save(stored)
+        raise ValidationFailed.on("answers", "do not match the security answers of this account")
+    reset.answers_verified_at = ctx.clock.now()
+    await PasswordResetRepository(session).save(reset)
+
+
+async def complete_password_reset(
+    session: AsyncSession, ctx: IdentityContext, token: str, new_password: str
+) -> None:
+    reset = await _open_reset(session, ctx, token)
+    if reset.answers_verified_at is None:
+        raise ValidationFailed(
+            "Answer the security questions before setting a new password.",
+            [FieldError("answers", "the security questions have not been answered")],
+        )
+    user = await get_user(session, reset.user_id)
+    await set_new_password(session, ctx, user, new_password, "new_password")
+    reset.used_at = ctx.clock.now()
+    await PasswordResetRepository(session).save(reset)
+    await SessionRepository(session).revoke_all_for_user(user.id, ctx.clock.now(), "password reset")
