@@ -112,7 +112,7 @@ class People:
             await use_cases.user_registered(session, ctx, person.user_id, person.email)
             if profile:
                 await use_cases.user_profile_updated(
-                    session, person.user_id, PersonDetails("Ms.", "Ana", "Lopez", "Compliance Officer", "+1 202 555 0100")
+                    session, ctx, person.user_id, PersonDetails("Ms.", "Ana", "Lopez", "Compliance Officer", "+1 202 555 0100")
                 )
         return person
 

@@ -33,7 +33,7 @@ def identity_handlers(ctx: TradeAccountsContext) -> Mapping[str, Handler]:
     async def profile_updated(session: AsyncSession, envelope: Envelope) -> None:
         event = UserProfileUpdated.model_validate(envelope.data)
         details = PersonDetails(event.salutation, event.first_name, event.last_name, event.title, event.phone)
-        await use_cases.user_profile_updated(session, event.user_id, details)
+        await use_cases.user_profile_updated(session, ctx, event.user_id, details)
 
     async def email_changed(session: AsyncSession, envelope: Envelope) -> None:
         event = UserEmailChanged.model_validate(envelope.data)

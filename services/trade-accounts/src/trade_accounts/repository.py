@@ -132,7 +132,8 @@ class TradeAccountRepository(AggregateRepository[TradeAccount]):
         m = tables.memberships
         rows = await self.session.execute(
             select(m.c.trade_account_id).distinct()
-            .where(func.lower(m.c.email) == email.lower(), m.c.status == MemberStatus.INVITED.value)
+            .where(func.lower(m.c.email) == email.lower(), m.c.status == MemberStatus.INVITED.value,
+                   m.c.user_id.is_(None))
         )
         return list(rows.scalars())
 

@@ -9,6 +9,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from trade_accounts import tables, use_cases
+from trade_accounts.domain.trade_account import PersonDetails
+
+NEW_DETAILS = PersonDetails("Dr.", "Ana", "Lopez-Ruiz", "Chief Compliance Officer", "+1 202 555 0111")
 
 
 @pytest.mark.req("TA-01")
@@ -108,7 +111,10 @@ async def test_users_are_added_with_confirmed_email_and_the_last_administrator_s
 
 
 @pytest.mark.req("TA-05")
-async def test_an_invited_person_becomes_an_active_user_on_registering(client, people, account, bodies, runtime):
+@pytest.mark.req("ID-02")
+async def test_an_invited_person_becomes_an_active_user_once_registered_with_a_completed_profile(
+    client, people, account, bodies, runtime
+):
     body, admin = account
     future = people.person()
     invited = await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(future.email), headers=admin.headers)
@@ -116,8 +122,55 @@ async def test_an_invited_person_becomes_an_active_user_on_registering(client, p
     assert (await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)).status_code == 404
     async with runtime.database.transaction() as session:  # identity's UserRegistered, as the consumer applies it
         await use_cases.user_registered(session, runtime.context, future.user_id, future.email.upper())
+    # registered, but no profile yet (ID-02): still an invitation
+    assert (await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)).status_code == 404
+    async with runtime.database.transaction() as session:  # identity's UserProfileUpdated
+        await use_cases.user_profile_updated(session, runtime.context, future.user_id, NEW_DETAILS)
     seen = await client.get(f"/trade-accounts/{body['id']}", headers=future.headers)
     assert seen.status_code == 200 and seen.json()["your_role"] == "user"
+    [member] = [u for u in seen.json()["users"] if u["user_id"] == str(future.user_id)]
+    assert (member["status"], member["last_name"], member["title"]) == ("active", "Lopez-Ruiz", "Chief Compliance Officer")
+
+
+@pytest.mark.req("ID-02")
+@pytest.mark.req("TA-05")
+async def test_a_person_without_a_completed_profile_is_not_made_an_active_administrator(
+    client, people, account, bodies, runtime
+):
+    body, admin = account
+    no_profile = await people.registered(profile=False)
+    added = await client.post(f"/trade-accounts/{body['id']}/users",
+                              json=bodies.new_user(no_profile.email, "company_administrator"), headers=admin.headers)
+    assert added.status_code == 201 and added.json()["status"] == "invited"
+    assert (await client.get(f"/trade-accounts/{body['id']}", headers=no_profile.headers)).status_code == 404
+    assert (await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user("x@example.com"),
+                              headers=no_profile.headers)).status_code == 404
+    assert (await client.get("/navigation", headers=no_profile.headers)).json() == []
+    async with runtime.database.transaction() as session:
+        await use_cases.user_profile_updated(session, runtime.context, no_profile.user_id, NEW_DETAILS)
+    assert (await client.get(f"/trade-accounts/{body['id']}", headers=no_profile.headers)).json()["your_role"] == \
+        "company_administrator"
+
+
+# No rule names it; ID-02's profile is what every listing of the person shows, as ID-09 does for the email.
+@pytest.mark.req("ID-02")
+async def test_a_profile_change_reaches_every_account_listing_the_user(client, people, bodies, runtime):
+    person = await people.registered()
+    first = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
+    second = (await client.post("/trade-accounts", json=bodies.company, headers=person.headers)).json()
+    async with runtime.database.transaction() as session:  # identity's UserProfileUpdated
+        await use_cases.user_profile_updated(session, runtime.context, person.user_id, NEW_DETAILS)
+    for account_id in (first["id"], second["id"]):
+        users = (await client.get(f"/trade-accounts/{account_id}", headers=person.headers)).json()["users"]
+        [me] = [u for u in users if u["user_id"] == str(person.user_id)]
+        assert (me["salutation"], me["first_name"], me["last_name"], me["title"], me["phone"]) == (
+            "Dr.", "Ana", "Lopez-Ruiz", "Chief Compliance Officer", "+1 202 555 0111")
+    async with runtime.database.transaction() as session:
+        changed = (await session.execute(
+            select(tables.outbox.c.payload).where(tables.outbox.c.key.in_([first["id"], second["id"]]))
+            .where(tables.outbox.c.event_type == "TradeAccountUserChanged.v1")
+        )).scalars().all()
+    assert sorted(p["member"]["last_name"] for p in changed) == ["Lopez-Ruiz", "Lopez-Ruiz"]
 
 
 @pytest.mark.req("TA-06")

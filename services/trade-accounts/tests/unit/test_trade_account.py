@@ -20,6 +20,7 @@ from trade_accounts.domain.trade_account import (
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 DETAILS = PersonDetails("Ms.", "Ana", "Lopez", "Compliance Officer", "+1 202 555 0100")
+NEW_DETAILS = PersonDetails("Dr.", "Ana", "Lopez-Ruiz", "Chief Compliance Officer", "+1 202 555 0111")
 
 
 def known(email: str = "ana@acme.example", complete: bool = True) -> KnownUser:
@@ -126,16 +127,48 @@ def test_only_a_company_administrator_manages_users():
 
 
 @pytest.mark.req("TA-05")
-def test_a_person_without_a_login_is_invited_and_activated_on_registering():
+@pytest.mark.req("ID-02")
+def test_an_invitation_becomes_active_only_once_the_person_registered_and_completed_the_profile():
     account, admin = new_account()
     invited = account.add_member(admin, email="later@acme.example", confirm_email="later@acme.example",
                                  details=DETAILS, type=MemberType.USER, existing_user=None, now=NOW)
     assert invited.status is MemberStatus.INVITED and invited.user_id is None
-    registered = known("later@acme.example")
+    registered = known("later@acme.example", complete=False)
+    account.follow_user(registered, NOW)
     assert not account.can_read(Actor(registered.user_id))
-    assert account.activate_invitations(registered, NOW)
+    assert account.members[-1].user_id == registered.user_id  # theirs now, still pending
+    completed = KnownUser(registered.user_id, registered.email, NEW_DETAILS)
+    assert account.follow_user(completed, NOW)
     assert account.can_read(Actor(registered.user_id))
-    assert account.member_for(registered.user_id).status is MemberStatus.ACTIVE
+    member = account.member_for(registered.user_id)
+    assert (member.status, member.details) == (MemberStatus.ACTIVE, NEW_DETAILS)
+
+
+@pytest.mark.req("ID-02")
+@pytest.mark.req("TA-05")
+def test_a_registered_person_without_a_profile_is_only_invited_even_as_company_administrator():
+    account, admin = new_account()
+    [creator] = account.members
+    no_profile = known("new@acme.example", complete=False)
+    added = account.add_member(admin, email=no_profile.email, confirm_email=no_profile.email, details=DETAILS,
+                               type=MemberType.COMPANY_ADMINISTRATOR, existing_user=no_profile, now=NOW)
+    assert added.status is MemberStatus.INVITED and not added.is_active_admin
+    assert account.member_for(no_profile.user_id) is None
+    with pytest.raises(Conflict):  # the invited administrator is not one that remains
+        account.change_member(admin, creator.id, details=DETAILS, type=MemberType.USER, now=NOW)
+
+
+@pytest.mark.req("ID-02")
+def test_a_profile_change_reaches_the_membership_and_leaves_other_people_alone():
+    account, admin = new_account()
+    colleague = known("bo@acme.example")
+    account.add_member(admin, email=colleague.email, confirm_email=colleague.email, details=DETAILS,
+                       type=MemberType.USER, existing_user=colleague, now=NOW)
+    account.pull_events()
+    assert account.follow_user(KnownUser(colleague.user_id, colleague.email, NEW_DETAILS), NOW)
+    assert [m.details for m in account.members] == [DETAILS, NEW_DETAILS]
+    assert [e.event_type for e in account.pull_events()] == ["TradeAccountUserChanged.v1"]
+    assert not account.follow_user(KnownUser(colleague.user_id, colleague.email, NEW_DETAILS), NOW)
 
 
 def test_a_stranger_sees_nothing_not_even_that_the_account_exists():

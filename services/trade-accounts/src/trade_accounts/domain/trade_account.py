@@ -262,12 +262,15 @@ class TradeAccount(RecordsEvents):
         if any(m.email == email for m in self.members):
             raise Conflict("email: this person is already a user of the Trade Account",
                            [FieldError("email", "is already a user of this Trade Account")])
+        # TA-05, ID-02: active only for a person with a login and a completed profile, whose
+        # details are then theirs; anyone else is invited until both are done.
+        ready = existing_user is not None and existing_user.details is not None
         member = Member(
             id=uuid.uuid4(), email=email,
             user_id=existing_user.user_id if existing_user else None,
-            details=details, type=type,
-            # TA-05: no login yet, so an invitation until that email registers.
-            status=MemberStatus.ACTIVE if existing_user else MemberStatus.INVITED,
+            details=existing_user.details if ready else details,  # type: ignore[union-attr]
+            type=type,
+            status=MemberStatus.ACTIVE if ready else MemberStatus.INVITED,
         )
         self.members.append(member)
         self._bump()
@@ -303,21 +306,24 @@ class TradeAccount(RecordsEvents):
         self.events.append(TradeAccountUserRemoved(trade_account_id=self.id, version=self.version,
                                                    occurred_at=now, member_id=member.id, user_id=member.user_id))
 
-    def activate_invitations(self, user: KnownUser, now: datetime) -> bool:
-        """TA-05: the person registered with the invited email; their membership becomes active."""
-        changed = False
-        for index, member in enumerate(self.members):
-            if member.status is MemberStatus.INVITED and member.email == user.email:
-                self._replace_member(index, replace(member, user_id=user.user_id, status=MemberStatus.ACTIVE), now)
-                changed = True
-        return changed
+    def follow_user(self, user: KnownUser, now: datetime) -> bool:
+        """Every membership of this person shows them as identity knows them now.
 
-    def follow_email_change(self, user_id: uuid.UUID, new_email: str, now: datetime) -> bool:
-        """ID-09: every membership of the user shows the new address."""
+        TA-05, ID-02: an invitation to their email becomes theirs when they register,
+        and active once their profile is complete. ID-09 and profile changes: the
+        email and the details (salutation, names, title, phone) of each membership
+        follow the person's own. True when anything changed.
+        """
         changed = False
         for index, member in enumerate(self.members):
-            if member.user_id == user_id and member.email != new_email:
-                self._replace_member(index, replace(member, email=new_email), now)
+            invitation = member.user_id is None and member.status is MemberStatus.INVITED and member.email == user.email
+            if member.user_id != user.user_id and not invitation:
+                continue
+            followed = replace(member, user_id=user.user_id, email=user.email)
+            if user.details is not None:
+                followed = replace(followed, details=user.details, status=MemberStatus.ACTIVE)
+            if followed != member:
+                self._replace_member(index, followed, now)
                 changed = True
         return changed
 
