@@ -18,6 +18,19 @@ async def test_a_weak_password_is_refused_at_registration_naming_the_field(api, 
     assert any("upper-case" in e["message"] for e in errors)
 
 
+@pytest.mark.req("ID-04")
+@pytest.mark.parametrize(("password", "missing"), [("Passwörd12Ab", "special character"), ("Harbor#Crane²x", "digit")])
+async def test_non_ascii_characters_count_for_no_class_at_registration(api, client, password, missing):
+    email = api.new_email()
+    response = await client.post(
+        "/users", json={"email": email, "password": password, "security_questions": api.questions()}
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert {e["field"] for e in errors} == {"password"} and any(missing in e["message"] for e in errors)
+    assert (await client.post("/sessions", json={"email": email, "password": password})).status_code == 401
+
+
 async def test_a_64_character_password_works_whole(api, client):
     long_password = "Tr@de-Compliance-" + "x" * 60 + "-End9"
     email = api.new_email()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from identity.domain.password_policy import PasswordPolicy
+from identity.domain.password_policy import SPECIAL_CHARACTER_PATTERN, SPECIAL_CHARACTERS, PasswordPolicy
 
 POLICY = PasswordPolicy()
 
@@ -65,3 +66,39 @@ def test_a_password_expires_ninety_days_after_it_was_set():
     set_at = datetime(2026, 1, 1, tzinfo=UTC)
     assert not POLICY.is_expired(set_at, set_at + timedelta(days=89, hours=23))
     assert POLICY.is_expired(set_at, set_at + timedelta(days=90))
+
+
+@pytest.mark.req("ID-04")
+@pytest.mark.parametrize(
+    ("password", "missing"),
+    [
+        ("Passwörd12Ab", "special character"),  # a non-ASCII letter is not special
+        ("Harbor Crane42", "special character"),  # nor is a space
+        ("Harbor€Crane42", "special character"),  # nor a currency sign outside ASCII
+        ("Harbor#Crane²", "digit"),  # "²" is not a digit
+        ("Harbor#Crane٤٢", "digit"),  # nor are Arabic-Indic digits
+        ("Harbor#Crane４２", "digit"),  # nor full-width ones
+        ("ÉCLAIR#ÉTOILE42é", "lower-case"),  # "é" is not a-z
+        ("éclair#étoile42É", "upper-case"),  # "É" is not A-Z
+    ],
+)
+def test_only_the_dhs_characters_count_towards_a_class(password, missing):
+    found = messages(password)
+    assert len(found) == 1 and missing in found[0], found
+
+
+@pytest.mark.req("ID-04")
+@pytest.mark.parametrize("special", sorted(SPECIAL_CHARACTERS))
+def test_every_character_of_the_defined_special_set_counts(special):
+    assert POLICY.violations(f"Harbor{special}Crane42") == []
+
+
+def test_the_special_set_is_the_ascii_punctuation_and_its_pattern_says_the_same():
+    printable = [chr(c) for c in range(0x20, 0x7F)]
+    assert SPECIAL_CHARACTERS == {c for c in printable if not c.isalnum() and c != " "}
+    pattern = re.compile(SPECIAL_CHARACTER_PATTERN)
+    assert {c for c in map(chr, range(0x110000)) if pattern.fullmatch(c)} == SPECIAL_CHARACTERS
+
+
+def test_other_characters_are_allowed_though_they_count_for_nothing():
+    assert POLICY.violations("Zürich Hafen #42 Ünter") == []

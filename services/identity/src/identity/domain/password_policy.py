@@ -3,11 +3,17 @@
 Length is counted in characters and never truncated: a 64-character (or
 longer) passphrase is accepted whole and hashed whole. The upper bound only
 keeps a hashing request from being a denial of service.
+
+The character classes are the DHS ones, all ASCII: upper-case A-Z, lower-case
+a-z, digits 0-9, and the special characters of `SPECIAL_CHARACTERS` (the 32
+printable ASCII punctuation marks; the manual's examples "!, @, #, $, %, ^"
+are among them). Any other character (a space, "é", "Ä", "²", "٣", "€", an
+emoji) may appear in a password but counts towards no class: "Pässwörd12" has
+no special character and "Harbor#Crane²" has no digit.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -15,7 +21,14 @@ from importlib import resources
 
 from servicekit.errors import FieldError
 
-SPECIAL_CHARACTER = re.compile(r"[^A-Za-z0-9\s]")
+UPPER_CASE_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+LOWER_CASE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+DIGITS = frozenset("0123456789")
+SPECIAL_CHARACTERS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+SPECIAL_CHARACTERS_SHOWN = " ".join(sorted(SPECIAL_CHARACTERS))
+# The same set as a regular-expression class (the four ASCII punctuation runs),
+# for schemas that state the rule (JSON Schema patterns; ECMA and Python agree).
+SPECIAL_CHARACTER_PATTERN = r"[!-/:-@\[-`{-~]"
 # "P4ssw0rd!" should not escape the common-password list by substitution.
 _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 
@@ -53,14 +66,15 @@ class PasswordPolicy:
             problems.append(f"must be at least {self.min_length} characters long")
         if len(password) > self.max_length:
             problems.append(f"must be at most {self.max_length} characters long")
-        if self.require_upper and not any(c.isupper() for c in password):
-            problems.append("must contain an upper-case letter")
-        if self.require_lower and not any(c.islower() for c in password):
-            problems.append("must contain a lower-case letter")
-        if self.require_digit and not any(c.isdigit() for c in password):
-            problems.append("must contain a digit")
-        if self.require_special and not SPECIAL_CHARACTER.search(password):
-            problems.append("must contain a special character such as ! @ # $ % ^")
+        characters = set(password)
+        if self.require_upper and not characters & UPPER_CASE_LETTERS:
+            problems.append("must contain an upper-case letter (A-Z)")
+        if self.require_lower and not characters & LOWER_CASE_LETTERS:
+            problems.append("must contain a lower-case letter (a-z)")
+        if self.require_digit and not characters & DIGITS:
+            problems.append("must contain a digit (0-9)")
+        if self.require_special and not characters & SPECIAL_CHARACTERS:
+            problems.append(f"must contain a special character, one of {SPECIAL_CHARACTERS_SHOWN}")
         if self.reject_common and self.is_common(password, email=email):
             problems.append("is too common; choose one that is not on lists of leaked passwords")
         return [FieldError(field_name, p) for p in problems]
