@@ -335,11 +335,18 @@ class RequestRepository(AggregateRepository[TradeAccountRequest]):
         )
         return [self._from_row(row) for row in rows]
 
-    async def pending_needing_management(self) -> list[TradeAccountRequest]:
+    async def pending_maybe_needing_management(self) -> list[TradeAccountRequest]:
+        """Pending requests Management may have to decide now (TA-11 is judged on today's facts, by the caller):
+        those touching an account with a Security Model, splits moving one, and those already awaiting it."""
         r = tables.account_requests
+        with_models = select(tables.security_models.c.trade_account_id)
         rows = await self.session.execute(
             select(r).where(r.c.status == RequestStatus.PENDING.value)
-            .where(r.c.approvals.contains([{"kind": ApprovalKind.MANAGEMENT.value, "decision": None}]))
+            .where(
+                r.c.parent_id.in_(with_models) | r.c.subsidiary_id.in_(with_models)
+                | (func.cardinality(r.c.moving_security_model_ids) > 0)
+                | r.c.approvals.contains([{"kind": ApprovalKind.MANAGEMENT.value, "decision": None}])
+            )
             .order_by(r.c.requested_at)
         )
         return [self._from_row(row) for row in rows]

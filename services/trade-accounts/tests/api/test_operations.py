@@ -124,6 +124,45 @@ async def test_with_a_security_model_management_must_approve_too_and_may_decline
     assert [r["status"] for r in mine if r["id"] == request["id"]] == ["declined"]
 
 
+@pytest.mark.req("TA-11")
+async def test_management_is_needed_when_a_security_model_arrives_after_submission(client, people, runtime,
+                                                                                   two_companies):
+    requester, other, acme, beta = two_companies
+    request = (await link(client, requester, acme, beta)).json()
+    assert [a["kind"] for a in request["approvals"]] == ["company_administrator"]
+    async with runtime.database.transaction() as session:  # ctpat's SecurityModelCreated, after the submission
+        await use_cases.security_model_created(session, uuid.uuid4(), uuid.UUID(beta["id"]))
+    management = people.staff("management")
+    assert request["id"] in [r["id"] for r in (await client.get("/tasks", headers=management.headers)).json()["to_act_on"]]
+    approved = await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"},
+                                 headers=other.headers)
+    assert approved.json()["status"] == "pending"
+    assert (await client.get(f"/trade-accounts/{beta['id']}", headers=other.headers)).json()["parent_id"] is None
+    done = await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"},
+                             headers=management.headers)
+    assert done.json()["status"] == "completed"
+
+
+@pytest.mark.req("TA-11")
+async def test_management_is_not_needed_when_the_security_model_left_before_the_decision(client, people, runtime,
+                                                                                         two_companies):
+    requester, other, acme, beta = two_companies
+    model = uuid.uuid4()
+    async with runtime.database.transaction() as session:
+        await use_cases.security_model_created(session, model, uuid.UUID(beta["id"]))
+    request = (await link(client, requester, acme, beta)).json()
+    assert {a["kind"] for a in request["approvals"]} == {"company_administrator", "management"}
+    async with runtime.database.transaction() as session:  # ctpat's SecurityModelMoved: to an unrelated account
+        await use_cases.security_model_moved(session, model, uuid.uuid4())
+    management = people.staff("management")
+    assert request["id"] not in [r["id"] for r in
+                                 (await client.get("/tasks", headers=management.headers)).json()["to_act_on"]]
+    approved = await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"},
+                                 headers=other.headers)
+    assert approved.json()["status"] == "completed"
+    assert (await client.get(f"/trade-accounts/{beta['id']}", headers=other.headers)).json()["parent_id"] == acme["id"]
+
+
 @pytest.mark.req("TA-12")
 async def test_delink_makes_the_subsidiary_top_level_again(client, two_companies):
     requester, other, acme, beta = two_companies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 
@@ -126,6 +127,47 @@ def test_a_decline_needs_a_reason_and_ends_the_request():
     assert request.history[-1].detail == "The C-TPAT accounts must be reviewed first."
     with pytest.raises(Conflict):
         request.decide(management, Decision.APPROVED, None, everyone, NOW)
+
+
+def with_models(account: AccountFacts, *models: uuid.UUID) -> AccountFacts:
+    return dataclasses.replace(account, security_model_ids=frozenset(models))
+
+
+@pytest.mark.req("TA-11")
+def test_a_security_model_that_appears_before_the_decision_makes_management_needed():
+    admin, other_admin, parent, subsidiary = two_accounts()
+    request = link(admin, parent, subsidiary)
+    assert [a.kind for a in request.approvals] == [ApprovalKind.COMPANY_ADMINISTRATOR]
+    now_with_model = {parent.id: parent, subsidiary.id: with_models(subsidiary, uuid.uuid4())}
+    assert request.decide(Actor(other_admin), Decision.APPROVED, None, now_with_model, NOW) is False
+    assert request.status is RequestStatus.PENDING
+    assert [a.kind for a in request.pending_approvals()] == [ApprovalKind.MANAGEMENT]
+    management = Actor(uuid.uuid4(), frozenset({"management"}))
+    assert request.decide(management, Decision.APPROVED, None, now_with_model, NOW) is True
+
+
+@pytest.mark.req("TA-11")
+def test_a_security_model_that_leaves_before_the_decision_makes_management_unneeded():
+    model = uuid.uuid4()
+    admin, other_admin, parent, subsidiary = two_accounts(models_on_subsidiary=[model])
+    request = link(admin, parent, subsidiary)
+    assert {a.kind for a in request.approvals} == {ApprovalKind.COMPANY_ADMINISTRATOR, ApprovalKind.MANAGEMENT}
+    model_gone = {parent.id: parent, subsidiary.id: with_models(subsidiary)}
+    assert request.decide(Actor(other_admin), Decision.APPROVED, None, model_gone, NOW) is True
+    assert request.status is RequestStatus.COMPLETED
+    assert [a.kind for a in request.approvals] == [ApprovalKind.COMPANY_ADMINISTRATOR]
+
+
+def test_once_only_management_is_left_its_approval_stays_though_the_model_left():
+    model = uuid.uuid4()
+    admin, other_admin, parent, subsidiary = two_accounts(models_on_subsidiary=[model])
+    request = link(admin, parent, subsidiary)
+    everyone = {parent.id: parent, subsidiary.id: subsidiary}
+    assert request.decide(Actor(other_admin), Decision.APPROVED, None, everyone, NOW) is False
+    model_gone = {parent.id: parent, subsidiary.id: with_models(subsidiary)}
+    request.reconsider(model_gone)
+    assert [a.kind for a in request.pending_approvals()] == [ApprovalKind.MANAGEMENT]
+    assert request.decide(Actor(uuid.uuid4(), frozenset({"management"})), Decision.APPROVED, None, model_gone, NOW)
 
 
 @pytest.mark.req("TA-12")

@@ -3,7 +3,13 @@
 A request names the accounts, a detailed reason and the account the requester
 acts for. It needs a Company Administrator of the other account (TA-10, even
 when that is the requester) and, where a C-TPAT Security Model is involved,
-C-TPAT Management (TA-11). Either may decline, with a reason. When every
+C-TPAT Management (TA-11). Whether Management is needed is decided from the
+facts of the moment, not frozen at submission (`reconsider`): a Security
+Model that reaches either account before the decision adds Management's
+approval; one that leaves drops it while a Company Administrator's approval
+is still pending (once Management's is the only one left, it stays, since
+nothing else would complete the request). A split that moves a Security Model
+always needs Management. Either may decline, with a reason. When every
 approval is in, the preconditions are checked again (the hierarchy may have
 changed meanwhile) and the operation takes effect. Every step is kept in the
 request's history: who, when, what, why.
@@ -169,13 +175,13 @@ class TradeAccountRequest(RecordsEvents):
         unknown = set(security_model_ids) - source.security_model_ids
         if unknown:
             raise ValidationFailed.on("security_model_ids", "must be Security Models of this Trade Account")
-        approvals = [Approval(ApprovalKind.MANAGEMENT, None)] if security_model_ids else []
         request = cls(
             id=uuid.uuid4(), kind=RequestKind.SPLIT, requested_by=actor.user_id, requested_at=now,
             requesting_account_id=source.id, parent_id=source.id, subsidiary_id=None, reason=reason.strip(),
-            approvals=approvals, new_company_name=new_company_name.strip(),
+            approvals=[], new_company_name=new_company_name.strip(),
             moving_security_model_ids=list(dict.fromkeys(security_model_ids)),
         )
+        request.reconsider({source.id: source})
         request.history.append(HistoryEntry(now, actor.user_id, "requested", reason.strip()))
         request._submitted(now)
         return request
@@ -186,19 +192,42 @@ class TradeAccountRequest(RecordsEvents):
         second: AccountFacts, reason: str, now: datetime,
     ) -> TradeAccountRequest:
         other = second.id if requesting_account_id == first.id else first.id
-        approvals = [Approval(ApprovalKind.COMPANY_ADMINISTRATOR, other)]
-        if first.security_model_ids or second.security_model_ids:
-            approvals.append(Approval(ApprovalKind.MANAGEMENT, None))  # TA-11
         request = cls(
             id=uuid.uuid4(), kind=kind, requested_by=actor.user_id, requested_at=now,
             requesting_account_id=requesting_account_id, parent_id=first.id, subsidiary_id=second.id,
-            reason=reason.strip(), approvals=approvals,
+            reason=reason.strip(), approvals=[Approval(ApprovalKind.COMPANY_ADMINISTRATOR, other)],
         )
+        request.reconsider({first.id: first, second.id: second})
         request.history.append(HistoryEntry(now, actor.user_id, "requested", reason.strip()))
         request._submitted(now)
         return request
 
     # --- deciding --------------------------------------------------------------------
+
+    def needs_management(self, facts: dict[uuid.UUID, AccountFacts]) -> bool:
+        """TA-11, TA-13: a Security Model in either account now, or one this split moves."""
+        if self.kind is RequestKind.SPLIT:
+            return bool(self.moving_security_model_ids)
+        return any(facts[a].security_model_ids for a in self.account_ids if a in facts)
+
+    def reconsider(self, facts: dict[uuid.UUID, AccountFacts]) -> None:
+        """Brings the pending Management approval in line with the facts of the moment (TA-11).
+
+        A decided Management approval stands; an undecided one is dropped only
+        while a Company Administrator has yet to decide.
+        """
+        if self.status is not RequestStatus.PENDING:
+            return
+        management = next((a for a in self.approvals if a.kind is ApprovalKind.MANAGEMENT), None)
+        if management is not None and management.decision is not None:
+            return
+        if self.needs_management(facts):
+            if management is None:
+                self.approvals.append(Approval(ApprovalKind.MANAGEMENT, None))
+        elif management is not None and any(
+            a.decision is None for a in self.approvals if a.kind is ApprovalKind.COMPANY_ADMINISTRATOR
+        ):
+            self.approvals.remove(management)
 
     def pending_approvals(self) -> list[Approval]:
         return [a for a in self.approvals if a.decision is None] if self.status is RequestStatus.PENDING else []
@@ -223,6 +252,7 @@ class TradeAccountRequest(RecordsEvents):
         """Records one approval or a decline; True when the request is now complete and must take effect."""
         if self.status is not RequestStatus.PENDING:
             raise Conflict(f"The request is {self.status.value}; nothing is left to decide.")
+        self.reconsider(facts)
         approval = self.approval_for(actor, facts)
         if approval is None:
             raise Forbidden("You have no pending approval on this request.")

@@ -108,7 +108,8 @@ async def _request_visible_to(session, actor: Actor, request_id: uuid.UUID):
 
 
 async def get_request(session, actor: Actor, request_id: uuid.UUID) -> TradeAccountRequest:
-    request, _ = await _request_visible_to(session, actor, request_id)
+    request, facts = await _request_visible_to(session, actor, request_id)
+    request.reconsider(facts)  # shown with the approvals today's facts need (TA-11); saved at the next decision
     return request
 
 
@@ -179,8 +180,11 @@ async def tasks(session, actor: Actor) -> Tasks:
             if r.role is MemberType.COMPANY_ADMINISTRATOR]
     candidates = {r.id: r for r in await repo.pending_touching(mine)} if mine else {}
     if actor.has_role("management"):
-        candidates.update({r.id: r for r in await repo.pending_needing_management()})
-    account_ids = list({a for r in candidates.values() for a in r.account_ids})
+        candidates.update({r.id: r for r in await repo.pending_maybe_needing_management()})
+    requested = await repo.made_by(actor.user_id)
+    account_ids = list({a for r in [*candidates.values(), *requested] for a in r.account_ids})
     facts = await AccountFactsRepository(session).facts(account_ids) if account_ids else {}
+    for request in [*candidates.values(), *requested]:
+        request.reconsider(facts)  # TA-11: whether Management must decide is judged now
     to_act_on = [r for r in candidates.values() if r.approval_for(actor, facts) is not None]
-    return Tasks(sorted(to_act_on, key=lambda r: r.requested_at), await repo.made_by(actor.user_id))
+    return Tasks(sorted(to_act_on, key=lambda r: r.requested_at), requested)
