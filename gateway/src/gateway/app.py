@@ -64,6 +64,8 @@ def create_app(
             tracer=tracer,
         )
         app.state.gateway = gateway
+        if gateway.written is not None and gateway.written.broadcast is not None:
+            await gateway.written.broadcast.start()  # hear the other gateways' writes from the first request
         if freeze_gc_on_startup:
             # Move everything alive after start-up out of the collector's sight:
             # full collections then stop walking the whole framework, which cut

@@ -42,6 +42,7 @@ from gateway.browser_session import (
 from gateway.caller import Caller, CallerVerifier
 from gateway.identity_client import IdentityUnavailable
 from gateway.rate_limit import RateLimiter
+from gateway.read_your_writes import WrittenVersions
 from gateway.upstream_pool import (
     Upstream,
     UpstreamAddress,
@@ -123,6 +124,7 @@ class Proxy:
         read_timeout: float,
         cookie_secure: bool,
         tracer: trace.Tracer | None,
+        written: WrittenVersions | None = None,
     ) -> None:
         self._upstreams = {name.encode(): upstream for name, upstream in upstreams.items()}
         self.web_pool = web_pool
@@ -131,6 +133,7 @@ class Proxy:
         self._limiter = limiter
         self._read_timeout = read_timeout
         self._tracer = tracer
+        self._written = written or WrittenVersions()
         self._clear_cookies = [
             (b"set-cookie", c) for c in clearing_cookie_headers(secure=cookie_secure)
         ]
@@ -173,12 +176,16 @@ class Proxy:
                 await send_too_many(scope, receive, send, wait)
                 return
             headers.append((b"x-portal-user", caller.header_value))
+            read_after = self._written.read_after(caller.rate_limit_key)
+            if read_after is not None:
+                headers.append((b"portal-read-after", read_after))
         if authorization is not None:
             headers.append((b"authorization", authorization))
         if jar is not None and jar.others is not None:
             headers.append((b"cookie", jar.others))
         headers.append((b"x-forwarded-prefix", b"/api/" + service))
-        await self._forward(scope, receive, send, upstream, target, incoming, response_headers)
+        await self._forward(scope, receive, send, upstream, target, incoming, response_headers,
+                            writer=caller.rate_limit_key if caller is not None else None)
 
     async def _identify(
         self, scope: Scope, incoming: _Incoming
@@ -254,6 +261,7 @@ class Proxy:
         target: bytes,
         incoming: _Incoming,
         response_headers: list[tuple[bytes, bytes]],
+        writer: str | None = None,
     ) -> None:
         method = scope["method"]
         if scope["query_string"]:
@@ -280,7 +288,7 @@ class Proxy:
         try:
             await self._exchange(
                 scope, receive, send, upstream, method, target, headers, incoming,
-                response_headers, span,
+                response_headers, span, writer,
             )
         finally:
             if span is not None:
@@ -298,6 +306,7 @@ class Proxy:
         incoming: _Incoming,
         response_headers: list[tuple[bytes, bytes]],
         span: trace.Span | None,
+        writer: str | None,
     ) -> None:
         # Everything after the request line and Host, which name the instance
         # and are put in front once one is chosen.
@@ -377,6 +386,11 @@ class Proxy:
             conn.keep_alive = False  # it answered before reading all we had to send
         status = conn.status
         out = [(n, v) for n, v in conn.headers if n not in _RESPONSE_DROPPED]
+        if writer is not None and status < 400:
+            for name, value in conn.headers:
+                if name == b"portal-written":
+                    # Before the client hears back, so its next request carries it (read_your_writes.py).
+                    await self._written.wrote(writer, value)
         if response_headers:
             out.extend(response_headers)
         if span is not None:

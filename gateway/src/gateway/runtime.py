@@ -15,6 +15,7 @@ from gateway.identity_client import IdentityClient
 from gateway.openapi_merge import MergedOpenApi
 from gateway.proxy import Proxy
 from gateway.rate_limit import RateLimiter
+from gateway.read_your_writes import PostgresBroadcast, WrittenVersions
 from gateway.session_store_postgres import PostgresSessionStore
 from gateway.settings import GatewaySettings
 from gateway.upstream_pool import Upstream, UpstreamPool
@@ -34,6 +35,7 @@ class Gateway:
 
     # A store the gateway made itself (not one a caller passed in), closed with it.
     own_session_store: SessionStore | None = None
+    written: WrittenVersions | None = None
 
     async def aclose(self) -> None:
         for upstream in self.upstreams:
@@ -41,6 +43,8 @@ class Gateway:
         await self.http.aclose()
         if self.own_session_store is not None:
             await self.own_session_store.aclose()
+        if self.written is not None and self.written.broadcast is not None:
+            await self.written.broadcast.aclose()
 
 
 def build_gateway(
@@ -90,7 +94,11 @@ def build_gateway(
 
     upstreams = {name: upstream(name, urls) for name, urls in settings.upstreams.items()}
     web_pool = upstream("web", [settings.web_upstream]) if settings.web_upstream else None
+    written = WrittenVersions()
+    if settings.database_url:
+        written.broadcast = PostgresBroadcast(settings.database_url, written)
     proxy = Proxy(
+        written=written,
         upstreams=upstreams,
         web_pool=web_pool,
         callers=callers,
@@ -116,4 +124,5 @@ def build_gateway(
         openapi=openapi,
         upstreams=[*upstreams.values(), *([web_pool] if web_pool else [])],
         own_session_store=None if given_store is not None else session_store,
+        written=written,
     )

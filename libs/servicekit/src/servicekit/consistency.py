@@ -37,6 +37,7 @@ __all__ = ["READ_AFTER_HEADER", "WRITTEN_HEADER", "ReadAfter", "ReadAfterMiddlew
            "parse_versions"]
 
 READ_AFTER_HEADER = "portal-read-after"
+_READ_AFTER = READ_AFTER_HEADER.encode()
 MAX_ENTRIES = 64
 
 Written = dict[tuple[str, str], int]
@@ -113,14 +114,14 @@ class ReadAfterMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == READ_AFTER_HEADER.encode():
-                    try:
-                        await self.read_after.wait(parse_versions(value.decode("latin-1")))
-                    except ReadModelBehind:
-                        await _send_behind(scope, send)
-                        return
-                    break
+            # The gateway's hint and the client's own echo may both be there.
+            hints = [value.decode("latin-1") for name, value in scope["headers"] if name == _READ_AFTER]
+            if hints:
+                try:
+                    await self.read_after.wait(parse_versions(",".join(hints)))
+                except ReadModelBehind:
+                    await _send_behind(scope, send)
+                    return
         await self.app(scope, receive, send)
 
 
