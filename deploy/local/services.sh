@@ -71,7 +71,7 @@ run_once() { # NAME ARGV
     mkdir -p "$PROC_LOG_DIR"
     eval "cmd=($2)"
     printf '\n==== %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$2" >>"$log"
-    "${cmd[@]}" >>"$log" 2>&1 || proc_fail "$1" "$log" "$1 failed"
+    "${cmd[@]}" >>"$log" 2>&1 9>&- || proc_fail "$1" "$log" "$1 failed"
 }
 
 launch() { # LABEL READY ARGV — start one instance unless it already runs as asked
@@ -93,7 +93,8 @@ launch() { # LABEL READY ARGV — start one instance unless it already runs as a
         fi
     fi
     eval "cmd=($argv)"
-    proc_start "$label" "$PROC_LOG_DIR/$label.log" -- "${cmd[@]}"
+    # 9>&-: the process must not inherit the lock below, or hold it for its lifetime.
+    proc_start "$label" "$PROC_LOG_DIR/$label.log" -- "${cmd[@]}" 9>&-
     printf '%s\n' "$argv" >"$stamp"
 }
 
@@ -201,6 +202,13 @@ cmd_kill() {
 
 verb=${1:-}
 shift || true
+# One change at a time: two `start`s at once (two terminals, a test and a
+# developer) would otherwise race over the same pidfiles and ports.
+if [[ "$verb" =~ ^(start|stop|stop-one|restart|kill)$ ]]; then
+    mkdir -p "$PROC_RUN_DIR"
+    exec 9>"$PROC_RUN_DIR/services.lock"
+    flock 9
+fi
 case "$verb" in
 start)
     cmd_start "$@"
