@@ -19,9 +19,11 @@ infra: setup
 services: infra
 	@bash deploy/local/services.sh start
 
+# Instances per process: deploy/topology.toml, or e.g.
+# PORTAL_INSTANCES_IDENTITY=2 PORTAL_INSTANCES_TRADE_ACCOUNTS_WORKER=3 make run
 run: services
 	@echo
-	@echo "The C-TPAT Partner Portal is running: http://127.0.0.1:8080  (API under /api/<service>/, docs at /openapi.json)"
+	@$(ENV); echo "The C-TPAT Partner Portal is running: $$PORTAL_GATEWAY_URL  (API under /api/<service>/, docs at /openapi.json)"
 	@echo "Stop everything with: make down"
 
 stop-services:

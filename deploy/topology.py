@@ -8,6 +8,7 @@
                                                      readiness URL (-), shell-quoted argv
     python3 deploy/topology.py topics                "<topic> <partitions>" per line (kafka.sh)
     python3 deploy/topology.py upstreams             the gateway's table, as JSON
+    python3 deploy/topology.py names                 the running processes, in start order
     python3 deploy/topology.py show                  a table for people
 
 Runs on the machine's python3 (3.11, standard library only) before the

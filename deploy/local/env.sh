@@ -1,11 +1,13 @@
 # shellcheck shell=sh
-# deploy/local/env.sh — the one place that names every local address.
+# deploy/local/env.sh — every local address: the infrastructure's here, the
+# portal's own processes' rendered from deploy/topology.toml (see below).
 #
 # Sourced (`. deploy/local/env.sh`) by the Makefile, by every script in this
 # folder and by the tests' process starters. It only exports variables, each
 # with a default that an already-set variable overrides, so a developer or CI
 # can move any port or path without editing a file:
 #     PORTAL_PG_PORT=25432 make test
+#     IDENTITY_PORT=9101 PORTAL_INSTANCES_TRADE_ACCOUNTS_WORKER=3 make run
 #
 # Kept to POSIX sh (no bash-isms beyond an optional BASH_SOURCE) because make
 # runs recipes with /bin/sh unless told otherwise. It never calls `set -e/-u`,
