@@ -32,6 +32,7 @@ from trade_accounts.domain.trade_account import (
     MemberType,
     PersonDetails,
     TradeAccount,
+    UsedEntries,
 )
 
 _PERSON_FIELDS = ("salutation", "first_name", "last_name", "title", "phone")
@@ -215,22 +216,44 @@ class SecurityModelRepository:
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["id"],
                                                               set_={"trade_account_id": trade_account_id}))
 
-    async def moved(self, model_ids: list[uuid.UUID], to_account: uuid.UUID) -> None:
-        if model_ids:
-            sm = tables.security_models
-            await self.session.execute(update(sm).where(sm.c.id.in_(model_ids)).values(trade_account_id=to_account))
+    async def location(self, model_id: uuid.UUID) -> uuid.UUID | None:
+        sm = tables.security_models
+        return await self.session.scalar(select(sm.c.trade_account_id).where(sm.c.id == model_id))
 
-    async def move_all(self, from_account: uuid.UUID, to_account: uuid.UUID) -> list[uuid.UUID]:
-        """A merge: the models, and the addresses and users they use, now belong to the survivor."""
+    async def moved(self, model_ids: list[uuid.UUID], to_account: uuid.UUID) -> None:
+        """The models, and the record of what they use, are now in `to_account`."""
+        if model_ids:
+            sm, u = tables.security_models, tables.security_model_usage
+            await self.session.execute(update(sm).where(sm.c.id.in_(model_ids)).values(trade_account_id=to_account))
+            await self.session.execute(
+                update(u).where(u.c.security_model_id.in_(model_ids)).values(trade_account_id=to_account)
+            )
+
+    async def used_by(self, model_ids: list[uuid.UUID]) -> UsedEntries:
+        u = tables.security_model_usage
+        rows = (await self.session.execute(
+            select(u.c.entry_kind, u.c.entry_id).where(u.c.security_model_id.in_(model_ids))
+        )).all() if model_ids else []
+        return UsedEntries(frozenset(r.entry_id for r in rows if r.entry_kind == "address"),
+                           frozenset(r.entry_id for r in rows if r.entry_kind == "member"))
+
+    async def move_all(
+        self, from_account: uuid.UUID, to_account: uuid.UUID, renamed_members: dict[uuid.UUID, uuid.UUID]
+    ) -> None:
+        """A merge: the models now belong to the survivor, and use the survivor's membership of a person
+        listed in both accounts."""
         sm, u = tables.security_models, tables.security_model_usage
-        rows = await self.session.execute(
+        await self.session.execute(
             update(sm).where(sm.c.trade_account_id == from_account).values(trade_account_id=to_account)
-            .returning(sm.c.id)
         )
         await self.session.execute(
             update(u).where(u.c.trade_account_id == from_account).values(trade_account_id=to_account)
         )
-        return list(rows.scalars())
+        for old, new in renamed_members.items():
+            await self.session.execute(
+                update(u).where(u.c.trade_account_id == to_account, u.c.entry_kind == "member", u.c.entry_id == old)
+                .values(entry_id=new)
+            )
 
     async def scss_assigned(self, model_id: uuid.UUID, trade_account_id: uuid.UUID, scss_user_id: uuid.UUID) -> None:
         stmt = pg_insert(tables.security_models).values(

@@ -26,11 +26,13 @@ trade_accounts = Table(
     Column("version", Integer, nullable=False),
 )
 
+# An address's or user's id names it within its Trade Account: a split copies what a moving
+# Security Model uses under the same ids (TA-13, TA-16), so the key is (account, id).
 addresses = Table(
     "addresses",
     metadata,
+    Column("trade_account_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), primary_key=True, index=True),
     Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("trade_account_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("type", String(50), nullable=False),
     Column("street_line_1", String(200), nullable=False),
@@ -44,8 +46,8 @@ addresses = Table(
 memberships = Table(
     "memberships",
     metadata,
+    Column("trade_account_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), primary_key=True, index=True),
     Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("trade_account_id", UUID(as_uuid=True), ForeignKey("trade_accounts.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("user_id", UUID(as_uuid=True), index=True),
     Column("email", String(254), nullable=False),

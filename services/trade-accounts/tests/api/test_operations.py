@@ -225,6 +225,132 @@ async def test_a_merge_moves_users_and_addresses_and_closes_the_merged_account(c
             for a in o["accounts"]] == ["Acme Holdings"]
 
 
+async def usage_agrees_with_accounts(runtime, *account_ids) -> dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]]:
+    """Every recorded use names an entry of the account holding the model, and each aggregate sees those uses.
+
+    Returns, per account, what each of its models uses (addresses and members together)."""
+    from sqlalchemy import select
+
+    from trade_accounts import tables
+    from trade_accounts.repository import TradeAccountRepository
+
+    found = {}
+    async with runtime.database.transaction() as session:
+        u, sm = tables.security_model_usage, tables.security_models
+        for account_id in map(uuid.UUID, account_ids):
+            account = await TradeAccountRepository(session).get(account_id)
+            rows = (await session.execute(select(u).where(u.c.trade_account_id == account_id))).all()
+            homes = dict((await session.execute(select(sm.c.id, sm.c.trade_account_id))).all())
+            assert all(homes[r.security_model_id] == account_id for r in rows)
+            assert {r.entry_id for r in rows if r.entry_kind == "address"} <= {a.id for a in account.addresses}
+            assert {r.entry_id for r in rows if r.entry_kind == "member"} <= {m.id for m in account.members}
+            assert account.used_address_ids == {r.entry_id for r in rows if r.entry_kind == "address"}
+            assert account.used_member_ids == {r.entry_id for r in rows if r.entry_kind == "member"}
+            per_model: dict[uuid.UUID, set[uuid.UUID]] = {}
+            for r in rows:
+                per_model.setdefault(r.security_model_id, set()).add(r.entry_id)
+            found[account_id] = per_model
+    return found
+
+
+@pytest.mark.req("TA-13")
+@pytest.mark.req("TA-16")
+async def test_a_split_copies_what_the_moving_model_uses_into_the_new_account(client, people, runtime, bodies):
+    admin, officer = await people.registered(), await people.registered()
+    acme = await account_of(client, admin, bodies, "Acme Imports and Exports")
+    base = f"/trade-accounts/{acme['id']}"
+    hq = (await client.post(f"{base}/addresses", json=bodies.address, headers=admin.headers)).json()
+    plant = (await client.post(f"{base}/addresses", json={**bodies.address, "street_line_1": "1 Dock Rd"},
+                               headers=admin.headers)).json()
+    officer_member = (await client.post(f"{base}/users", json=bodies.new_user(officer.email),
+                                        headers=admin.headers)).json()
+    [admin_member] = [u for u in (await client.get(base, headers=admin.headers)).json()["users"]
+                      if u["email"] == admin.email]
+    moving, staying = uuid.uuid4(), uuid.uuid4()
+    async with runtime.database.transaction() as session:  # ctpat: the two models and what they use
+        for model in (moving, staying):
+            await use_cases.security_model_created(session, model, uuid.UUID(acme["id"]))
+        await use_cases.security_model_uses(session, moving, uuid.UUID(acme["id"]),
+                                            address_ids=[uuid.UUID(hq["id"])],
+                                            member_ids=[uuid.UUID(officer_member["id"]), uuid.UUID(admin_member["id"])])
+        await use_cases.security_model_uses(session, staying, uuid.UUID(acme["id"]),
+                                            address_ids=[uuid.UUID(plant["id"])],
+                                            member_ids=[uuid.UUID(officer_member["id"])])
+    split = (await client.post("/trade-account-requests/split", json={
+        "source_id": acme["id"], "new_company_name": "Acme Exports LLC", "security_model_ids": [str(moving)],
+        "reason": REASON}, headers=admin.headers)).json()
+    await client.post(f"/trade-account-requests/{split['id']}/decision", json={"decision": "approved"},
+                      headers=people.staff("management").headers)
+    [exports] = [a for o in (await client.get("/navigation", headers=admin.headers)).json() for a in o["accounts"]
+                 if a["company_name"] == "Acme Exports LLC"]
+    new = (await client.get(f"/trade-accounts/{exports['trade_account_id']}", headers=admin.headers)).json()
+    assert [a["id"] for a in new["addresses"]] == [hq["id"]]
+    assert {u["id"]: u["type"] for u in new["users"]} == {admin_member["id"]: "company_administrator",
+                                                          officer_member["id"]: "user"}
+    uses = await usage_agrees_with_accounts(runtime, acme["id"], exports["trade_account_id"])
+    assert uses[uuid.UUID(exports["trade_account_id"])] == {
+        moving: {uuid.UUID(hq["id"]), uuid.UUID(officer_member["id"]), uuid.UUID(admin_member["id"])}}
+    assert set(uses[uuid.UUID(acme["id"])]) == {staying}
+    # the source keeps its own; what only the moved model used may now leave it, not the copy
+    assert (await client.delete(f"{base}/addresses/{hq['id']}", headers=admin.headers)).status_code == 204
+    assert (await client.delete(f"{base}/addresses/{plant['id']}", headers=admin.headers)).status_code == 409
+    copy = f"/trade-accounts/{exports['trade_account_id']}/addresses/{hq['id']}"
+    assert (await client.delete(copy, headers=admin.headers)).status_code == 409
+
+
+@pytest.mark.req("TA-14")
+@pytest.mark.req("TA-16")
+async def test_a_merge_remaps_what_the_merged_accounts_model_uses(client, people, runtime, bodies, two_companies):
+    requester, other, acme, beta = two_companies
+    beta_base = f"/trade-accounts/{beta['id']}"
+    dock = (await client.post(f"{beta_base}/addresses", json=bodies.address, headers=other.headers)).json()
+    users = (await client.get(beta_base, headers=other.headers)).json()["users"]
+    [requester_in_beta] = [u["id"] for u in users if u["email"] == requester.email]
+    [other_in_beta] = [u["id"] for u in users if u["email"] == other.email]
+    model = uuid.uuid4()
+    async with runtime.database.transaction() as session:
+        await use_cases.security_model_created(session, model, uuid.UUID(beta["id"]))
+        await use_cases.security_model_uses(session, model, uuid.UUID(beta["id"]), address_ids=[uuid.UUID(dock["id"])],
+                                            member_ids=[uuid.UUID(requester_in_beta), uuid.UUID(other_in_beta)])
+    merge = (await client.post("/trade-account-requests/merge", json={
+        "requesting_account_id": acme["id"], "survivor_id": acme["id"], "merged_id": beta["id"], "reason": REASON},
+        headers=requester.headers)).json()
+    for who in (other, people.staff("management")):
+        await client.post(f"/trade-account-requests/{merge['id']}/decision", json={"decision": "approved"},
+                          headers=who.headers)
+    survivor = (await client.get(f"/trade-accounts/{acme['id']}", headers=requester.headers)).json()
+    assert survivor["version"] > acme["version"]
+    [requester_in_acme] = [u["id"] for u in survivor["users"] if u["email"] == requester.email]
+    assert requester_in_acme != requester_in_beta
+    uses = await usage_agrees_with_accounts(runtime, acme["id"])
+    assert uses[uuid.UUID(acme["id"])] == {
+        model: {uuid.UUID(dock["id"]), uuid.UUID(requester_in_acme), uuid.UUID(other_in_beta)}}
+    refused = await client.delete(f"/trade-accounts/{acme['id']}/users/{requester_in_acme}", headers=requester.headers)
+    assert refused.status_code == 409
+
+
+@pytest.mark.req("TA-16")
+async def test_ctpat_naming_entries_outside_the_models_account_records_only_those_inside(
+    client, people, runtime, bodies, two_companies
+):
+    requester, other, acme, beta = two_companies
+    acme_address = (await client.post(f"/trade-accounts/{acme['id']}/addresses", json=bodies.address,
+                                      headers=requester.headers)).json()
+    beta_address = (await client.post(f"/trade-accounts/{beta['id']}/addresses", json=bodies.address,
+                                      headers=other.headers)).json()
+    model = uuid.uuid4()
+    async with runtime.database.transaction() as session:  # an event naming Beta's address for Acme's model
+        await use_cases.security_model_created(session, model, uuid.UUID(acme["id"]))
+        await use_cases.security_model_uses(session, model, uuid.UUID(acme["id"]),
+                                            address_ids=[uuid.UUID(acme_address["id"]), uuid.UUID(beta_address["id"]),
+                                                         uuid.uuid4()])
+    uses = await usage_agrees_with_accounts(runtime, acme["id"], beta["id"])
+    assert uses[uuid.UUID(acme["id"])] == {model: {uuid.UUID(acme_address["id"])}}
+    assert uses[uuid.UUID(beta["id"])] == {}
+    removed = await client.delete(f"/trade-accounts/{beta['id']}/addresses/{beta_address['id']}", headers=other.headers)
+    assert removed.status_code == 204
+
+
 @pytest.mark.req("TA-02")
 async def test_the_assigned_scss_renames_the_company(client, people, runtime, account):
     body, admin = account

@@ -2,8 +2,28 @@
 
 TA-01 creator becomes the first Company Administrator; TA-02 the company name
 is changed only by CBP; TA-04 users are added with a confirmed email and a
-type, and the account always keeps a Company Administrator; TA-05 a person
-without a login is invited and becomes active on registering.
+type, and the account always keeps a Company Administrator; TA-05 and ID-02
+a person is invited until they have registered with that email and completed
+their user profile, and only then becomes an active user (whatever type an
+administrator chose). Every membership of a person shows them as identity
+last described them: email, salutation, names, title and phone follow
+identity's events.
+
+TA-16 across the hierarchy: a Security Model only ever uses addresses and
+users of the Trade Account that holds it. An address's or user's id names it
+within its Trade Account (the same id may name copies in two accounts).
+
+- Split (TA-13) copies: every address and user that a moving Security Model
+  uses is copied into the new account under the same id (the requester, its
+  first Company Administrator, keeps their id too), so the model's references
+  stay valid there without renaming. The source keeps its own; those no
+  other model uses can be removed from it afterwards.
+- Merge (TA-14) remaps: the merged account's addresses and users join the
+  survivor under their ids; a person listed in both keeps the survivor's
+  membership (with the stronger role), and a model that used the merged
+  membership now uses the survivor's one (`absorb` returns that renaming; the
+  events already tell it: same email, same person). An address already in the
+  survivor under the same id (a split's copy) is not added twice.
 """
 
 from __future__ import annotations
@@ -96,6 +116,14 @@ def _address_data(address: Address) -> AddressData:
     )
 
 
+@dataclass(frozen=True)
+class UsedEntries:
+    """The addresses and users some Security Models use (TA-16)."""
+
+    address_ids: frozenset[uuid.UUID] = frozenset()
+    member_ids: frozenset[uuid.UUID] = frozenset()
+
+
 @dataclass
 class TradeAccount(RecordsEvents):
     id: uuid.UUID
@@ -120,6 +148,12 @@ class TradeAccount(RecordsEvents):
     @classmethod
     def create(cls, creator: KnownUser, company: CompanyInformation, now: datetime) -> TradeAccount:
         """TA-01: a signed-in user with a completed profile; they become its first Company Administrator."""
+        return cls._founded(creator, company, now, first_member_id=uuid.uuid4())
+
+    @classmethod
+    def _founded(
+        cls, creator: KnownUser, company: CompanyInformation, now: datetime, *, first_member_id: uuid.UUID
+    ) -> TradeAccount:
         if not creator.profile_complete or creator.details is None:
             raise Forbidden(
                 "Complete your user profile before creating a Trade Account.",
@@ -134,7 +168,7 @@ class TradeAccount(RecordsEvents):
             )
         )
         first_admin = Member(
-            id=uuid.uuid4(), email=creator.email, user_id=creator.user_id, details=creator.details,
+            id=first_member_id, email=creator.email, user_id=creator.user_id, details=creator.details,
             type=MemberType.COMPANY_ADMINISTRATOR, status=MemberStatus.ACTIVE,
         )
         account.members.append(first_admin)
@@ -367,14 +401,21 @@ class TradeAccount(RecordsEvents):
 
     def split_off(
         self, requester: Member, new_company_name: str, moved_security_model_ids: list[uuid.UUID],
-        request_id: uuid.UUID, now: datetime,
+        used_by_moving: UsedEntries, request_id: uuid.UUID, now: datetime,
     ) -> TradeAccount:
-        """TA-13: a new account at the same place, administered by the requester."""
-        new = TradeAccount.create(
+        """TA-13: a new account at the same place, administered by the requester, holding copies (same ids)
+        of the addresses and users the moving Security Models use (TA-16)."""
+        new = TradeAccount._founded(
             KnownUser(requester.user_id, requester.email, requester.details),  # type: ignore[arg-type]
-            CompanyInformation(new_company_name), now,
+            CompanyInformation(new_company_name), now, first_member_id=requester.id,
         )
         new.parent_id = self.parent_id
+        for address in self.addresses:
+            if address.id in used_by_moving.address_ids:
+                new._append_address(address, now)
+        for member in self.members:
+            if member.id in used_by_moving.member_ids and member.id != requester.id:
+                new._append_member(member, now)
         self._bump()
         self.events.append(TradeAccountsSplit(trade_account_id=self.id, version=self.version, occurred_at=now,
                                               new_trade_account_id=new.id,
@@ -384,22 +425,26 @@ class TradeAccount(RecordsEvents):
 
     def absorb(
         self, merged: TradeAccount, moved_security_model_ids: list[uuid.UUID], request_id: uuid.UUID, now: datetime
-    ) -> None:
+    ) -> dict[uuid.UUID, uuid.UUID]:
         """TA-14: the merged account's addresses and users join this one (a person listed in both keeps
-        the stronger role); the merged account is closed."""
+        the stronger role); the merged account is closed.
+
+        Returns the merged memberships that are now called by another id here (a person listed in both),
+        for what the moved Security Models use (TA-16).
+        """
+        renamed: dict[uuid.UUID, uuid.UUID] = {}
         for address in merged.addresses:
-            self.addresses.append(address)
-            self._bump()
-            self.events.append(TradeAccountAddressAdded(trade_account_id=self.id, version=self.version,
-                                                        occurred_at=now, address=_address_data(address)))
+            if all(a.id != address.id for a in self.addresses):
+                self._append_address(address, now)
         for member in merged.members:
-            index = next((i for i, m in enumerate(self.members) if m.email == member.email), None)
+            index = next((i for i, m in enumerate(self.members) if m.email == member.email or m.id == member.id),
+                         None)
             if index is None:
-                self.members.append(member)
-                self._bump()
-                self.events.append(TradeAccountUserAdded(trade_account_id=self.id, version=self.version,
-                                                         occurred_at=now, member=member.data()))
-            elif member.is_active_admin and not self.members[index].is_active_admin:
+                self._append_member(member, now)
+                continue
+            if self.members[index].id != member.id:
+                renamed[member.id] = self.members[index].id
+            if member.is_active_admin and not self.members[index].is_active_admin:
                 self._replace_member(index, replace(self.members[index], type=MemberType.COMPANY_ADMINISTRATOR), now)
         merged.addresses, merged.members, merged.merged_into = [], [], self.id
         merged._bump()
@@ -408,7 +453,19 @@ class TradeAccount(RecordsEvents):
                                                merged_trade_account_id=merged.id,
                                                moved_security_model_ids=moved_security_model_ids,
                                                request_id=request_id))
+        return renamed
 
+    def _append_address(self, address: Address, now: datetime) -> None:
+        self.addresses.append(address)
+        self._bump()
+        self.events.append(TradeAccountAddressAdded(trade_account_id=self.id, version=self.version,
+                                                    occurred_at=now, address=_address_data(address)))
+
+    def _append_member(self, member: Member, now: datetime) -> None:
+        self.members.append(member)
+        self._bump()
+        self.events.append(TradeAccountUserAdded(trade_account_id=self.id, version=self.version,
+                                                 occurred_at=now, member=member.data()))
 
 
 def _require_company_name(company: CompanyInformation) -> None:

@@ -147,20 +147,25 @@ async def _take_effect(session, ctx: TradeAccountsContext, request: TradeAccount
         requester = source.member_for(request.requested_by)
         if requester is None:
             raise Conflict("The requester is no longer a user of the account being split.")
+        models = SecurityModelRepository(session)
+        # TA-16: what the moving models use is copied into the new account, under the same ids.
+        used = await models.used_by(request.moving_security_model_ids)
         new = source.split_off(requester, request.new_company_name or "", request.moving_security_model_ids,
-                               request.id, now)
+                               used, request.id, now)
         await accounts.add(new)
         await accounts.save(source)
-        await SecurityModelRepository(session).moved(request.moving_security_model_ids, new.id)
+        await models.moved(request.moving_security_model_ids, new.id)
     elif request.kind is RequestKind.MERGE:
         survivor = await load_trade_account(session, request.parent_id)
         merged = await load_trade_account(session, request.subsidiary_id)
-        moved = await SecurityModelRepository(session).move_all(merged.id, survivor.id)
+        models = SecurityModelRepository(session)
+        moving = sorted((await models.of_accounts([merged.id]))[merged.id])
         children = await AccountFactsRepository(session).children(merged.id)
-        survivor.absorb(merged, moved, request.id, now)
-        # The merged account first: its rows give up the addresses and users the survivor takes over.
+        renamed = survivor.absorb(merged, moving, request.id, now)
         await accounts.save(merged)
         await accounts.save(survivor)
+        # TA-16: the moved models use the survivor's membership of a person listed in both.
+        await models.move_all(merged.id, survivor.id, renamed)
         for child_id in children:
             child = await load_trade_account(session, child_id)
             child.link_under(survivor.id, request.id, now)
