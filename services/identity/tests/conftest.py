@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy import select
 
 import identity
+from identity import tables
 from identity.app import build_runtime, create_app
 from identity.settings import IdentitySettings
 from identity.use_cases import IdentityContext
@@ -102,6 +105,19 @@ class IdentityApi:
     @staticmethod
     def bearer(tokens: dict) -> dict[str, str]:
         return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    @staticmethod
+    async def mailed_reset_token(ctx, email: str) -> str:
+        """The token of the newest reset link mailed to `email` (read from the mail queue)."""
+        async with ctx.database.transaction() as session:
+            bodies = (
+                await session.execute(
+                    select(tables.mail_outbox.c.body).where(tables.mail_outbox.c.recipient == email)
+                    .order_by(tables.mail_outbox.c.created_at.desc())
+                )
+            ).scalars().all()
+        assert bodies, "no mail was queued"
+        return re.search(r"reset-password\?token=([\w-]+)", bodies[0]).group(1)
 
     async def new_user(self) -> tuple[str, dict]:
         """Registers a fresh user and signs in: (email, tokens)."""

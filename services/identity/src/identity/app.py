@@ -16,8 +16,8 @@ from fastapi import FastAPI
 
 from identity import tables
 from identity.api.routes import router
+from identity.domain.credential_throttle import ThrottlePolicy
 from identity.domain.password_policy import PasswordPolicy
-from identity.domain.signin_throttle import ThrottlePolicy
 from identity.hashing import Argon2Hasher
 from identity.mail import MailSender
 from identity.repository import SigningKeyRepository

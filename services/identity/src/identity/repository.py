@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity import tables
-from identity.domain.signin_throttle import FailureCounter
+from identity.domain.credential_throttle import FailureCounter
 from identity.domain.user import Profile, SecurityAnswer, User
 from servicekit.store import AggregateRepository
 
@@ -81,32 +81,55 @@ class UserRepository(AggregateRepository[User]):
         )
 
 
-class SigninCounterRepository:
+class FailureCounterRepository:
+    """The counters of failed credential checks (ID-12), by key; see `domain.credential_throttle`."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, key: str) -> FailureCounter:
-        query = select(tables.signin_counters).where(tables.signin_counters.c.key == key).with_for_update()
-        row = (await self.session.execute(query)).first()
-        if row is None:
-            return FailureCounter()
-        return FailureCounter(row.failures, row.last_failure_at, row.locked_until)
+    @staticmethod
+    def _counter(row: Any) -> FailureCounter:
+        return FailureCounter(row.failures, row.window_started_at, row.last_failure_at, row.locked_until)
 
     async def get_many(self, keys: list[str]) -> dict[str, FailureCounter]:
-        """Several counters in one round trip, unlocked (for the check before a sign-in)."""
-        sc = tables.signin_counters
-        rows = (await self.session.execute(select(sc).where(sc.c.key.in_(keys)))).all()
-        found = {r.key: FailureCounter(r.failures, r.last_failure_at, r.locked_until) for r in rows}
+        """Several counters in one round trip, unlocked (for the check before a credential is verified)."""
+        fc = tables.signin_counters
+        rows = (await self.session.execute(select(fc).where(fc.c.key.in_(keys)))).all()
+        found = {r.key: self._counter(r) for r in rows}
         return {key: found.get(key, FailureCounter()) for key in keys}
 
-    async def put(self, key: str, counter: FailureCounter) -> None:
-        values = {
-            "failures": counter.failures,
-            "last_failure_at": counter.last_failure_at,
-            "locked_until": counter.locked_until,
-        }
-        stmt = pg_insert(tables.signin_counters).values(key=key, **values)
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+    async def lock_many(self, keys: list[str]) -> dict[str, FailureCounter]:
+        """The counters, locked until the transaction ends; rows are made first so two first failures both count."""
+        fc = tables.signin_counters
+        await self.session.execute(
+            pg_insert(fc).values([{"key": key, "failures": 0} for key in keys]).on_conflict_do_nothing()
+        )
+        rows = (
+            await self.session.execute(select(fc).where(fc.c.key.in_(keys)).order_by(fc.c.key).with_for_update())
+        ).all()
+        return {r.key: self._counter(r) for r in rows}
+
+    async def put_many(self, counters: dict[str, FailureCounter]) -> None:
+        fc = tables.signin_counters
+        for key, counter in counters.items():
+            await self.session.execute(
+                update(fc).where(fc.c.key == key).values(
+                    failures=counter.failures, window_started_at=counter.window_started_at,
+                    last_failure_at=counter.last_failure_at, locked_until=counter.locked_until,
+                )
+            )
+
+    async def clear(self, keys: list[str]) -> None:
+        fc = tables.signin_counters
+        await self.session.execute(delete(fc).where(fc.c.key.in_(keys)))
+
+    async def clear_account(self, key: str) -> int:
+        """Every counter of one account: its own and those of the account at each address."""
+        fc = tables.signin_counters
+        result = await self.session.execute(
+            delete(fc).where(or_(fc.c.key == key, fc.c.key.startswith(key + "|", autoescape=True)))
+        )
+        return result.rowcount
 
 
 @dataclass(frozen=True)

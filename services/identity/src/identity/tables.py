@@ -42,11 +42,13 @@ users = Table(
 # ID-01: the email is the user name, unique whatever its case.
 Index("users_email_key", func.lower(users.c.email), unique=True)
 
+# Failed credential checks (ID-12), one row per counter key (see domain.credential_throttle).
 signin_counters = Table(
     "signin_counters",
     metadata,
     Column("key", String(400), primary_key=True),
     Column("failures", Integer, nullable=False),
+    Column("window_started_at", DateTime(timezone=True)),
     Column("last_failure_at", DateTime(timezone=True)),
     Column("locked_until", DateTime(timezone=True)),
 )

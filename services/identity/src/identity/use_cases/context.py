@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from identity.domain.credential_throttle import ThrottlePolicy
 from identity.domain.password_policy import PasswordPolicy
-from identity.domain.signin_throttle import ThrottlePolicy
 from identity.domain.user import SecretHasher
 from identity.signing import TokenIssuer
 from servicekit.clock import Clock

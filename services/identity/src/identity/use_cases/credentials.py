@@ -18,13 +18,19 @@ from identity.domain.user import (
 from identity.repository import PasswordResetRepository, SessionRepository, UserRepository
 from identity.signing import IssuedTokens
 from identity.use_cases.context import IdentityContext
+from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.registration import get_user
 from identity.use_cases.sessions import issue_tokens
 from servicekit.errors import ValidationFailed
 
 
-async def _require_password(ctx: IdentityContext, user: User, password: str, field_name: str) -> None:
-    if not await ctx.hasher.verify(user.password_hash, password):
+async def _require_password(
+    session: AsyncSession, ctx: IdentityContext, user: User, password: str, field_name: str,
+    client_address: str | None,
+) -> None:
+    """ID-12: refused while the account is locked; a wrong password counts like a failed sign-in."""
+    guard = CredentialGuard(ctx, account_of(user), client_address)
+    if not await guard.verify(session, lambda: ctx.hasher.verify(user.password_hash, password)):
         raise ValidationFailed.on(field_name, "is not your current password")
 
 
@@ -47,10 +53,11 @@ async def change_password(
     session_id: uuid.UUID,
     current_password: str,
     new_password: str,
+    client_address: str | None = None,
 ) -> IssuedTokens:
     """ID-07 (and the way out of ID-06): other sessions end; this one gets fresh tokens."""
     user = await get_user(session, user_id)
-    await _require_password(ctx, user, current_password, "current_password")
+    await _require_password(session, ctx, user, current_password, "current_password", client_address)
     await set_new_password(session, ctx, user, new_password, "new_password")
     await SessionRepository(session).revoke_all_for_user(user.id, ctx.clock.now(), "password changed", keep=session_id)
     return await issue_tokens(session, ctx, user, session_id)
@@ -63,13 +70,15 @@ async def change_security_questions(
     user_id: uuid.UUID,
     current_answers: dict[int, str],
     questions: list[ChosenQuestion],
+    client_address: str | None = None,
 ) -> User:
-    """ID-07: the current answers unlock new questions."""
+    """ID-07: the current answers unlock new questions (ID-12: guarded like a sign-in)."""
     user = await get_user(session, user_id)
     errors = question_choice_errors(questions, "security_questions")
     if errors:
         raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
-    if not await answers_match(user, ctx.hasher, current_answers):
+    guard = CredentialGuard(ctx, account_of(user), client_address)
+    if not await guard.verify(session, lambda: answers_match(user, ctx.hasher, current_answers)):
         raise ValidationFailed.on("current_answers", "do not match your security answers")
     user.replace_security_answers(await hash_answers(ctx.hasher, {q.question_id: q.answer for q in questions}))
     await UserRepository(session).save(user)
@@ -77,11 +86,12 @@ async def change_security_questions(
 
 
 async def change_email(
-    session: AsyncSession, ctx: IdentityContext, *, user_id: uuid.UUID, current_password: str, new_email: str
+    session: AsyncSession, ctx: IdentityContext, *, user_id: uuid.UUID, current_password: str, new_email: str,
+    client_address: str | None = None,
 ) -> User:
     """ID-09: the current password confirms; `UserEmailChanged` tells every other service."""
     user = await get_user(session, user_id)
-    await _require_password(ctx, user, current_password, "current_password")
+    await _require_password(session, ctx, user, current_password, "current_password", client_address)
     users = UserRepository(session)
     other = await users.by_email(new_email)
     if other is not None and other.id != user.id:

@@ -15,6 +15,7 @@ from identity.repository import (
 )
 from identity.signing import opaque_token, token_hash
 from identity.use_cases.context import IdentityContext
+from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.credentials import set_new_password
 from identity.use_cases.registration import get_user
 from servicekit.errors import FieldError, NotFound, ValidationFailed
@@ -60,13 +61,16 @@ async def reset_questions(session: AsyncSession, ctx: IdentityContext, token: st
 
 
 async def verify_reset_answers(
-    session: AsyncSession, ctx: IdentityContext, token: str, answers: dict[int, str]
+    session: AsyncSession, ctx: IdentityContext, token: str, answers: dict[int, str],
+    client_address: str | None = None,
 ) -> None:
+    """ID-08; ID-12: refused while the account is locked, and a wrong answer counts on its counters too."""
     # Not locked here: a wrong answer is counted in a transaction of its own,
     # which must not wait behind this request's lock on the same row.
     reset = await _open_reset(session, ctx, token, for_update=False)
     user = await get_user(session, reset.user_id)
-    if not await answers_match(user, ctx.hasher, answers):
+    guard = CredentialGuard(ctx, account_of(user), client_address)
+    if not await guard.verify(session, lambda: answers_match(user, ctx.hasher, answers)):
         async with ctx.database.transaction() as own:
             resets = PasswordResetRepository(own)
             stored = await resets.by_token_hash(token_hash(token))

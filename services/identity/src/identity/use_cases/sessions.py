@@ -1,4 +1,4 @@
-"""Sign-in (with its guard, ID-12), refresh, sign-out; and the tokens a session is given."""
+"""Sign-in (guarded, ID-12), refresh, sign-out; and the tokens a session is given."""
 
 from __future__ import annotations
 
@@ -6,61 +6,13 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.domain.signin_throttle import ThrottleRule
-from identity.domain.user import User, normalise_email
-from identity.repository import SessionRepository, SigninCounterRepository, UserRepository
+from identity.domain.user import User
+from identity.repository import SessionRepository, UserRepository
 from identity.signing import IssuedTokens, opaque_token, token_hash
 from identity.use_cases.context import IdentityContext
+from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.registration import get_user
-from servicekit.errors import Locked, TooManyRequests, Unauthenticated
-
-
-class SigninGuard:
-    """ID-12: refuses attempts while throttled or locked; records failures durably."""
-
-    def __init__(self, ctx: IdentityContext) -> None:
-        self._ctx = ctx
-
-    def _keys(self, email: str, client_address: str) -> list[tuple[str, ThrottleRule]]:
-        policy = self._ctx.throttle_policy
-        return [
-            (f"account:{normalise_email(email)}|address:{client_address}", policy.per_account_and_address),
-            (f"address:{client_address}", policy.per_address),
-        ]
-
-    async def check(self, session: AsyncSession, email: str, client_address: str) -> bool:
-        """Refuses while throttled or locked; True when this account and address have failures to clear."""
-        now = self._ctx.clock.now()
-        keys = self._keys(email, client_address)
-        counters = await SigninCounterRepository(session).get_many([key for key, _ in keys])
-        for key, rule in keys:
-            counter = counters[key]
-            refusal = counter.refused_until(rule, now)
-            if refusal is None:
-                continue
-            state, until = refusal
-            seconds = int((until - now).total_seconds()) + 1
-            if state == "locked":
-                raise Locked(f"Too many failed sign-ins; try again in {seconds} seconds.", seconds)
-            raise TooManyRequests(f"Too many failed sign-ins; wait {seconds} seconds.", seconds)
-        return counters[keys[0][0]].failures > 0
-
-    async def record_failure(self, email: str, client_address: str) -> None:
-        now = self._ctx.clock.now()
-        async with self._ctx.database.transaction() as session:
-            counters = SigninCounterRepository(session)
-            for key, rule in self._keys(email, client_address):
-                counter = await counters.get(key)
-                counter.record_failure(rule, now)
-                await counters.put(key, counter)
-
-    async def record_success(self, session: AsyncSession, email: str, client_address: str) -> None:
-        counters = SigninCounterRepository(session)
-        key, _ = self._keys(email, client_address)[0]
-        counter = await counters.get(key)
-        if counter.failures:
-            counter.reset()
-            await counters.put(key, counter)
+from servicekit.errors import Unauthenticated
 
 
 async def issue_tokens(
@@ -89,16 +41,13 @@ async def issue_tokens(
 async def sign_in(
     session: AsyncSession, ctx: IdentityContext, *, email: str, password: str, client_address: str
 ) -> IssuedTokens:
-    guard = SigninGuard(ctx)
-    had_failures = await guard.check(session, email, client_address)
+    """ID-12: refused while this account (anywhere) or this address is locked; a failure counts on both."""
     user = await UserRepository(session).by_email(email)
+    guard = CredentialGuard(ctx, account_of(user, email), client_address)
     # Unknown email or wrong password take the same time and give the same answer.
-    password_ok = await ctx.hasher.verify(user.password_hash if user else ctx.hasher.dummy_hash, password)
-    if user is None or not password_ok:
-        await guard.record_failure(email, client_address)
+    password_hash = user.password_hash if user else ctx.hasher.dummy_hash
+    if not await guard.verify(session, lambda: ctx.hasher.verify(password_hash, password)) or user is None:
         raise Unauthenticated("The email or password is not correct.")
-    if had_failures:
-        await guard.record_success(session, email, client_address)
     return await issue_tokens(session, ctx, user, None, client_address)
 
 
