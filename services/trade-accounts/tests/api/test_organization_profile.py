@@ -87,6 +87,19 @@ async def test_addresses_are_added_changed_removed_and_refused_field_by_field(cl
     assert (await client.delete(f"{base}/{address_id}", headers=admin.headers)).status_code == 404
 
 
+@pytest.mark.req("TA-03")
+async def test_an_address_in_a_country_without_postal_codes_needs_none(client, account, bodies):
+    body, admin = account
+    base = f"/trade-accounts/{body['id']}/addresses"
+    hong_kong = {"type": "cargo_handling_facility", "street_line_1": "8 Container Port Rd", "city": "Kwai Chung",
+                 "country": "HK"}
+    added = await client.post(base, json=hong_kong, headers=admin.headers)
+    assert added.status_code == 201, added.text
+    assert added.json()["postal_code"] == ""
+    refused = await client.post(base, json={**hong_kong, "city": "Dublin", "country": "IE"}, headers=admin.headers)
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["postal_code"]
+
+
 @pytest.mark.req("TA-04")
 async def test_users_are_added_with_confirmed_email_and_the_last_administrator_stays(client, people, account, bodies):
     body, admin = account

@@ -209,6 +209,20 @@ def test_valid_addresses_with_and_without_states():
     assert nl.state is None
 
 
+@pytest.mark.req("TA-03")
+def test_a_postal_code_is_optional_only_in_countries_that_have_none():
+    base = {"type": "headquarters", "street_line_1": "1 Queen's Road Central", "city": "Hong Kong"}
+    hk = Address.from_fields({**base, "country": "HK"})
+    assert hk.postal_code == ""
+    Address.from_fields({**base, "city": "Dubai", "country": "AE"})
+    for country in ("IE", "GB", "DE"):  # they have postal codes (Ireland's Eircode included)
+        with pytest.raises(ValidationFailed) as refused:
+            Address.from_fields({**base, "city": "Dublin", "country": country})
+        assert {e.field for e in refused.value.errors} == {"postal_code"}
+    given = Address.from_fields({**base, "country": "HK", "postal_code": "999077"})
+    assert given.postal_code == "999077"
+
+
 @pytest.mark.req("TA-16")
 def test_an_address_or_user_a_security_model_uses_stays_in_the_profile():
     account, admin = new_account()

