@@ -1,15 +1,25 @@
-"""The Organization Profile Summary as a PDF (TA-06), made with ReportLab."""
+"""The Organization Profile Summary as a PDF (TA-06), made with ReportLab.
+
+Text is set in Noto Sans (the `fontpkg-noto-sans` package, SIL OFL), embedded
+in the PDF: ReportLab's built-in Helvetica has no glyphs beyond Latin-1, so
+names such as Łódź or Nguyễn printed as boxes. Noto Sans covers Latin
+(Vietnamese included), Greek and Cyrillic.
+"""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import cache
 from xml.sax.saxutils import escape
 
+import fontpkg_noto_sans
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from trade_accounts.domain.trade_account import TradeAccount
@@ -26,8 +36,28 @@ _TYPE_NAMES = {
 }
 
 
-def _table(rows: list[list[str]], widths_in_inches: list[float]) -> Table:
+FONT = "NotoSans"
+
+
+@cache
+def _styles() -> StyleSheet1:
+    """The sample styles in Noto Sans; the font is registered once, on the first PDF."""
+    files = fontpkg_noto_sans.ROOT / "files"
+    # Variable fonts: ReportLab embeds their default instance (Regular), so bold falls back to it.
+    pdfmetrics.registerFont(TTFont(FONT, str(files / "NotoSans[wdth,wght].ttf")))
+    pdfmetrics.registerFont(TTFont(f"{FONT}-Italic", str(files / "NotoSans-Italic[wdth,wght].ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=f"{FONT}-Italic",
+                                  boldItalic=f"{FONT}-Italic")
     styles = getSampleStyleSheet()
+    for style in styles.byName.values():
+        if hasattr(style, "fontName"):
+            slanted = "Oblique" in style.fontName or "Italic" in style.fontName
+            style.fontName = f"{FONT}-Italic" if slanted else FONT
+    return styles
+
+
+def _table(rows: list[list[str]], widths_in_inches: list[float]) -> Table:
+    styles = _styles()
     cells = [[Paragraph(escape(str(c)), styles["BodyText"]) for c in row] for row in rows]
     # Widths chosen so lines wrap between words, not inside an email or a name.
     table = Table(cells, repeatRows=1, colWidths=[w * inch for w in widths_in_inches])
@@ -40,7 +70,7 @@ def _table(rows: list[list[str]], widths_in_inches: list[float]) -> Table:
 
 
 def summary_pdf(account: TradeAccount, generated_at: datetime) -> bytes:
-    styles = getSampleStyleSheet()
+    styles = _styles()
     company = account.company
     story = [
         Paragraph("Organization Profile Summary", styles["Title"]),

@@ -201,6 +201,27 @@ async def test_the_summary_shows_the_whole_profile_and_downloads_as_a_pdf(client
         assert expected in text, expected
 
 
+@pytest.mark.req("TA-06")
+async def test_the_summary_pdf_prints_names_beyond_latin_1(client, people, bodies, runtime):
+    creator = await people.registered()
+    company = {"company_information": {**bodies.company["company_information"],
+                                       "company_name": "Przedsiębiorstwo Łódź Sp. z o.o."}}
+    body = (await client.post("/trade-accounts", json=company, headers=creator.headers)).json()
+    address = {"type": "headquarters", "street_line_1": "ul. Piotrkowska 104", "city": "Łódź", "country": "PL",
+               "postal_code": "90-926"}
+    assert (await client.post(f"/trade-accounts/{body['id']}/addresses", json=address,
+                              headers=creator.headers)).status_code == 201
+    user = {**bodies.new_user("nguyen@example.com"), "first_name": "Thị Minh", "last_name": "Nguyễn"}
+    assert (await client.post(f"/trade-accounts/{body['id']}/users", json=user, headers=creator.headers)).status_code == 201
+    pdf = await client.get(f"/trade-accounts/{body['id']}/summary.pdf", headers=creator.headers)
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    for expected in ("Przedsiębiorstwo Łódź Sp. z o.o.", "ul. Piotrkowska 104", "Łódź", "Thị Minh Nguyễn"):
+        assert expected in text, expected
+    fonts = {f["/BaseFont"] for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert any("NotoSans" in str(name) for name in fonts)  # embedded (Helvetica stays listed, as ReportLab's default)
+
+
 @pytest.mark.req("TA-07")
 @pytest.mark.req("ID-11")
 async def test_navigation_lists_every_account_with_the_role_held_in_each(client, people, bodies):
