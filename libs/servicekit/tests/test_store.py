@@ -132,13 +132,14 @@ async def test_a_lost_race_is_refused_as_stale_and_changes_nothing(db):
 @pytest.mark.req("PL-02")
 async def test_concurrent_saves_of_one_aggregate_give_one_success_and_only_stale_refusals(db):
     gadget_id = await new_gadget(db)
+    everyone_loaded = asyncio.Barrier(4)
 
     async def rename(name: str) -> str:
         try:
             async with db.transaction() as session:
                 repo = GadgetRepository(session)
                 gadget = await repo.get(gadget_id)
-                await asyncio.sleep(0.01)  # both have loaded version 1 before either saves
+                await everyone_loaded.wait()  # all four hold version 1 before any saves
                 gadget.rename(name)
                 await repo.save(gadget)
             return "saved"

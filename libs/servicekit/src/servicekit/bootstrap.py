@@ -60,4 +60,5 @@ def build_consumer(
         name=name, database=database, inbox=Inbox(*inbox, consumer=name), handlers=handlers, topics=topics,
         bootstrap_servers=settings.kafka_bootstrap_servers, max_attempts=settings.consumer_max_attempts,
         retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
+        commit_interval_seconds=settings.consumer_commit_interval_seconds,
     )

@@ -277,6 +277,9 @@ class OutboxRelay:
         self._stopping.set()
         self._wake.set()
 
+    def stats(self) -> dict[str, int]:
+        return {"published": self.published_count, "shards_held": len(self.leases.held)}
+
     async def _publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
         if not self.leases.held:
             return 0

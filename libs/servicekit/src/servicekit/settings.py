@@ -43,3 +43,5 @@ class ServiceSettings(BaseSettings):
     read_after_wait_seconds: float = 3.0
     consumer_max_attempts: int = 5
     consumer_retry_backoff_seconds: float = 0.2
+    # How often a consumer commits its group offsets (servicekit.consumer); a crash redelivers at most this much.
+    consumer_commit_interval_seconds: float = 1.0

@@ -49,11 +49,17 @@ def health_app(components: tuple[Runnable, ...], *, within: float = 60.0):
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
+    def name(i: int, component: Runnable) -> str:
+        return getattr(component, "name", None) or type(component).__name__ + f"#{i}"
+
     def report(check) -> JSONResponse:
-        states = {type(c).__name__ + f"#{i}": check(c.heartbeat) for i, c in enumerate(components)}
+        states = {name(i, c): check(c.heartbeat) for i, c in enumerate(components)}
         ok = all(states.values())
+        # What each loop has done since the process started: operators' (and the fault test's) view.
+        stats = {name(i, c): c.stats() for i, c in enumerate(components) if hasattr(c, "stats")}
         return JSONResponse({"status": "ok" if ok else "unavailable",
-                             "components": {k: "ok" if v else "failing" for k, v in states.items()}},
+                             "components": {k: "ok" if v else "failing" for k, v in states.items()},
+                             "stats": stats},
                             status_code=200 if ok else 503)
 
     async def live(_request) -> JSONResponse:
