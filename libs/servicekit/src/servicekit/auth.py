@@ -39,6 +39,8 @@ class Principal:
     token_id: str = ""
     session_id: str = ""
     password_expired: bool = False
+    # The C-TPAT Helpdesk cleared the security questions: new ones come first (like an expired password).
+    security_questions_required: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -158,6 +160,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             token_id=str(claims["jti"]),
             session_id=str(claims.get("sid", "")),
             password_expired=bool(claims.get("pwd_expired", False)),
+            security_questions_required=bool(claims.get("sq_required", False)),
         )
     except (KeyError, ValueError, TypeError):
         raise Unauthenticated("The token's subject is malformed.") from None

@@ -17,6 +17,11 @@ class PasswordExpired(Forbidden):
     title = "Password expired"
 
 
+class SecurityQuestionsRequired(Forbidden):
+    slug = "security-questions-required"
+    title = "Security questions required"
+
+
 def _bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -38,6 +43,9 @@ async def current_principal(
     # ID-06: with an expired password the only thing left is setting a new one.
     if principal.password_expired:
         raise PasswordExpired("Your password has expired; set a new password first.")
+    # ID-03: after the C-TPAT Helpdesk cleared the security questions, choosing new ones comes first.
+    if principal.security_questions_required:
+        raise SecurityQuestionsRequired("Your security questions were cleared; choose new ones first.")
     return principal
 
 

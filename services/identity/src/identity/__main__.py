@@ -1,4 +1,4 @@
-"""identity's command line: serve | work | migrate, and the admin verbs create-staff | rotate-keys."""
+"""identity's command line: serve | work | migrate, and the admin verbs create-staff | rotate-keys | helpdesk."""
 
 from __future__ import annotations
 
@@ -71,6 +71,57 @@ def _rotate_keys(_: argparse.Namespace) -> None:
     asyncio.run(rotate())
 
 
+HELPDESK_VERBS = {
+    "unlock": ("unlock_sign_in", "lift the user's sign-in locks (ID-12) at every address"),
+    "clear-questions": ("clear_security_questions", "clear the security questions; new ones at the next sign-in"),
+    "send-reset-link": ("send_reset_link", "mail a reset link (needing no answers when the questions are cleared)"),
+}
+
+
+def _helpdesk(args: argparse.Namespace) -> None:
+    """The Helpdesk's actions from a terminal: the operator names their own CBP Admin account, recorded as actor."""
+    from identity import use_cases
+    from identity.app import build_runtime
+
+    async def act() -> None:
+        runtime = build_runtime(IdentitySettings())
+        try:
+            async with runtime.database.transaction() as session:
+                actor_id = await use_cases.admin_id_by_email(session, args.admin)
+                if args.helpdesk_verb == "history":
+                    for a in await use_cases.helpdesk_actions(session, actor_id=actor_id, email=args.email):
+                        print(f"{a.occurred_at:%Y-%m-%d %H:%M:%S} {a.action} {a.user_email} "
+                              f"by {a.actor_email} ({a.channel}): {a.reason}")
+                    return
+                action = await use_cases.act_for_helpdesk(
+                    session, runtime.context, actor_id=actor_id, action=HELPDESK_VERBS[args.helpdesk_verb][0],
+                    email=args.email, reason=args.reason, channel="cli",
+                )
+            print(f"{action.action} {action.user_email} by {action.actor_email}, recorded as {action.id}")
+        finally:
+            await runtime.database.dispose()
+
+    try:
+        asyncio.run(act())
+    except PortalError as exc:
+        sys.exit(f"refused: {exc.detail}")
+
+
+def _helpdesk_verbs(verbs) -> None:
+    helpdesk = verbs.add_parser("helpdesk", help="the C-TPAT Helpdesk: act for a stuck user (CBP Admins only)")
+    actions = helpdesk.add_subparsers(dest="helpdesk_verb", required=True)
+    for verb, (_, help_text) in HELPDESK_VERBS.items():
+        action = actions.add_parser(verb, help=help_text)
+        action.add_argument("email", help="the user's email")
+        action.add_argument("--reason", required=True, help="why (recorded with the action)")
+        action.add_argument("--admin", required=True, help="your own CBP Admin email (recorded as who acted)")
+        action.set_defaults(run=_helpdesk)
+    history = actions.add_parser("history", help="what the Helpdesk did, newest first")
+    history.add_argument("email", nargs="?", help="only this user's actions")
+    history.add_argument("--admin", required=True, help="your own CBP Admin email")
+    history.set_defaults(run=_helpdesk)
+
+
 def _admin_verbs(verbs) -> None:
     staff = verbs.add_parser("create-staff", help="create a CBP staff user (SCSS, Management, Admin)")
     staff.add_argument("email")
@@ -78,6 +129,7 @@ def _admin_verbs(verbs) -> None:
     staff.add_argument("--password-stdin", action="store_true")
     staff.set_defaults(run=_create_staff)
     verbs.add_parser("rotate-keys", help="start signing with a new key").set_defaults(run=_rotate_keys)
+    _helpdesk_verbs(verbs)
 
 
 main = service_cli(

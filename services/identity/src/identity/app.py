@@ -15,6 +15,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from identity import tables
+from identity.api.helpdesk_routes import router as helpdesk_router
 from identity.api.routes import router
 from identity.domain.credential_throttle import ThrottlePolicy
 from identity.domain.password_policy import PasswordPolicy
@@ -110,7 +111,7 @@ def create_app(settings: IdentitySettings | None = None, runtime: Runtime | None
         title="C-TPAT Portal identity",
         description="Trade users and CBP staff: registration, credentials, sessions, tokens (JWKS).",
         runtime=runtime,
-        routers=[router],
+        routers=[router, helpdesk_router],
         on_startup=[start_key_reloader],
         on_shutdown=[stop],
     )

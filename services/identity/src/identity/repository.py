@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity import tables
 from identity.domain.credential_throttle import FailureCounter
+from identity.domain.helpdesk import HelpdeskAction
 from identity.domain.user import Profile, SecurityAnswer, User
 from servicekit.store import AggregateRepository
 
@@ -227,11 +228,14 @@ class PasswordResetRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, token_hash: str, user_id: uuid.UUID, now: datetime, expires_at: datetime) -> None:
+    async def add(
+        self, token_hash: str, user_id: uuid.UUID, now: datetime, expires_at: datetime, *,
+        answers_verified_at: datetime | None = None,
+    ) -> None:
         await self.session.execute(
             insert(tables.password_resets).values(
                 id=uuid.uuid4(), token_hash=token_hash, user_id=user_id, created_at=now,
-                expires_at=expires_at,
+                expires_at=expires_at, answers_verified_at=answers_verified_at,
             )
         )
 
@@ -273,6 +277,23 @@ class MailRepository:
                 id=uuid.uuid4(), recipient=recipient, subject=subject, body=body, created_at=now
             )
         )
+
+
+class HelpdeskActionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, action: HelpdeskAction) -> None:
+        await self.session.execute(insert(tables.helpdesk_actions).values(**action.__dict__))
+
+    async def recent(self, *, user_id: uuid.UUID | None = None, limit: int = 100) -> list[HelpdeskAction]:
+        """Newest first; one user's, or everyone's."""
+        ha = tables.helpdesk_actions
+        query = select(ha).order_by(ha.c.occurred_at.desc(), ha.c.id).limit(limit)
+        if user_id is not None:
+            query = query.where(ha.c.user_id == user_id)
+        rows = (await self.session.execute(query)).mappings().all()
+        return [HelpdeskAction(**row) for row in rows]
 
 
 @dataclass(frozen=True)

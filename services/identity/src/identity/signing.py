@@ -103,6 +103,7 @@ class IssuedTokens:
     refresh_token: str
     expires_in: int
     password_expired: bool
+    security_questions_required: bool = False
 
 
 class TokenIssuer:
@@ -115,6 +116,7 @@ class TokenIssuer:
     def access_token(
         self, user: User, session_id: uuid.UUID, now: datetime, *, password_expired: bool
     ) -> str:
+        """`pwd_expired` and `sq_required` leave the holder nothing but mending them (servicekit.deps)."""
         return self.keyring.sign({
             "iss": self.issuer,
             "aud": self.audience,
@@ -125,6 +127,7 @@ class TokenIssuer:
             "jti": uuid.uuid4().hex,
             "typ": "access",
             "pwd_expired": password_expired,
+            "sq_required": user.security_questions_required,
             "iat": int(now.timestamp()),
             "exp": int((now + self.access_ttl).timestamp()),
         })

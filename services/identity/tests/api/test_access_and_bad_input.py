@@ -18,6 +18,9 @@ PROTECTED = [
     ("POST", "/me/email"),
     ("DELETE", "/sessions/current"),
     ("DELETE", "/sessions"),
+    ("POST", "/helpdesk/actions"),
+    ("GET", "/helpdesk/actions"),
+    ("PUT", "/me/new-security-questions"),
 ]
 
 

@@ -90,5 +90,7 @@ async def test_the_token_binds_no_organisation_role_so_one_user_holds_many(api, 
 
     _, tokens = await api.new_user()
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
-    assert set(claims) == {"iss", "aud", "sub", "email", "roles", "sid", "jti", "typ", "pwd_expired", "iat", "exp"}
+    assert set(claims) == {
+        "iss", "aud", "sub", "email", "roles", "sid", "jti", "typ", "pwd_expired", "sq_required", "iat", "exp"
+    }
     assert claims["roles"] == []  # a trade user: no staff role, and no organisation anywhere

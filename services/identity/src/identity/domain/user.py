@@ -101,6 +101,11 @@ class User(RecordsEvents):
     def profile_complete(self) -> bool:
         return self.profile is not None
 
+    @property
+    def security_questions_required(self) -> bool:
+        """A trade user whose questions the C-TPAT Helpdesk cleared must choose new ones before anything else."""
+        return self.kind == "trade" and not self.security_answers
+
     def password_expired(self, policy: PasswordPolicy, now: datetime) -> bool:
         return policy.is_expired(self.password_set_at, now)
 
@@ -129,6 +134,24 @@ class User(RecordsEvents):
         self._bump()
 
     def replace_security_answers(self, answers: list[SecurityAnswer]) -> None:
+        """ID-07: the caller has checked the current answers."""
+        self.security_answers = answers
+        self._bump()
+
+    def clear_security_questions(self) -> None:
+        """The C-TPAT Helpdesk's answer to "I forgot my security answers": new ones are chosen at the next sign-in."""
+        if not self.security_answers:
+            raise Conflict("This user has no security questions to clear.")
+        self.security_answers = []
+        self._bump()
+
+    def choose_security_answers(self, answers: list[SecurityAnswer]) -> None:
+        """New questions without the old answers: only after the Helpdesk cleared them."""
+        if not self.security_questions_required:
+            raise Conflict(
+                "Your security questions are set; change them by giving the current answers "
+                "(PUT /me/security-questions)."
+            )
         self.security_answers = answers
         self._bump()
 

@@ -85,6 +85,24 @@ async def change_security_questions(
     return user
 
 
+async def choose_new_security_questions(
+    session: AsyncSession,
+    ctx: IdentityContext,
+    *,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    questions: list[ChosenQuestion],
+) -> IssuedTokens:
+    """ID-03 again, after the C-TPAT Helpdesk cleared the questions; fresh tokens no longer require them."""
+    user = await get_user(session, user_id)
+    errors = question_choice_errors(questions, "security_questions")
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    user.choose_security_answers(await hash_answers(ctx.hasher, {q.question_id: q.answer for q in questions}))
+    await UserRepository(session).save(user)
+    return await issue_tokens(session, ctx, user, session_id)
+
+
 async def change_email(
     session: AsyncSession, ctx: IdentityContext, *, user_id: uuid.UUID, current_password: str, new_email: str,
     client_address: str | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.domain.security_questions import QUESTION_CATALOGUE
-from identity.domain.user import answers_match
+from identity.domain.user import User, answers_match
 from identity.repository import (
     MailRepository,
     PasswordReset,
@@ -18,7 +18,7 @@ from identity.use_cases.context import IdentityContext
 from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.credentials import set_new_password
 from identity.use_cases.registration import get_user
-from servicekit.errors import FieldError, NotFound, ValidationFailed
+from servicekit.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 MAX_RESET_ANSWER_ATTEMPTS = 5
 
@@ -26,19 +26,38 @@ MAX_RESET_ANSWER_ATTEMPTS = 5
 async def request_password_reset(session: AsyncSession, ctx: IdentityContext, email: str) -> None:
     """ID-08: emails a one-use link if the account exists; the caller learns nothing either way."""
     user = await UserRepository(session).by_email(email)
-    if user is None:
-        return
+    if user is not None:
+        await send_reset_link(session, ctx, user)
+
+
+async def send_reset_link(
+    session: AsyncSession, ctx: IdentityContext, user: User, *, from_helpdesk: bool = False
+) -> None:
+    """Queues the link's email in this transaction (mailed if and only if the link exists); older links die.
+
+    A link the Helpdesk sends to a user whose questions it cleared needs no
+    answers: the Helpdesk has vouched for the person, and there are none to ask.
+    """
     now = ctx.clock.now()
     resets = PasswordResetRepository(session)
     await resets.expire_open_for_user(user.id, now)
     token = opaque_token()
-    await resets.add(token_hash(token), user.id, now, now + ctx.reset_ttl)
+    vouched = from_helpdesk and user.security_questions_required
+    await resets.add(token_hash(token), user.id, now, now + ctx.reset_ttl, answers_verified_at=now if vouched else None)
     hours = int(ctx.reset_ttl.total_seconds() // 3600)
     link = f"{ctx.public_url}/reset-password?token={token}"
+    opening = (
+        "The C-TPAT Helpdesk sent you this link to set a new password for your C-TPAT Portal account.\n\n"
+        if from_helpdesk else "A new password was requested for your C-TPAT Portal account.\n\n"
+    )
+    questions = (
+        "you will not be asked security questions; choose new ones after you sign in" if vouched
+        else "you will be asked your security questions first"
+    )
     body = (
-        "A new password was requested for your C-TPAT Portal account.\n\n"
+        f"{opening}"
         f"Open this link to set a new password (it works once and expires in {hours} hours;\n"
-        "you will be asked your security questions first):\n\n"
+        f"{questions}):\n\n"
         f"{link}\n\n"
         "If you did not ask for this, ignore this message; your password stays as it is.\n"
     )
@@ -69,6 +88,8 @@ async def verify_reset_answers(
     # which must not wait behind this request's lock on the same row.
     reset = await _open_reset(session, ctx, token, for_update=False)
     user = await get_user(session, reset.user_id)
+    if user.security_questions_required:
+        raise Conflict("This account has no security questions; the C-TPAT Helpdesk can send a link that needs none.")
     guard = CredentialGuard(ctx, account_of(user), client_address)
     if not await guard.verify(session, lambda: answers_match(user, ctx.hasher, answers)):
         async with ctx.database.transaction() as own:

@@ -35,6 +35,7 @@ async def issue_tokens(
         refresh_token=refresh_token,
         expires_in=int(ctx.issuer.access_ttl.total_seconds()),
         password_expired=expired,
+        security_questions_required=user.security_questions_required,
     )
 
 
