@@ -104,3 +104,33 @@ async def test_profile_needs_a_signed_in_user(client):
     assert response.headers["content-type"] == "application/problem+json"
     forged = await client.get("/me", headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."})
     assert forged.status_code == 401
+
+
+async def _profile_events(ctx, user_id: str) -> list:
+    from sqlalchemy import select
+
+    from identity import tables
+
+    async with ctx.database.transaction() as session:
+        return (
+            await session.execute(
+                select(tables.outbox.c.payload).where(tables.outbox.c.key == user_id)
+                .where(tables.outbox.c.event_type == "UserProfileUpdated.v1")
+            )
+        ).scalars().all()
+
+
+@pytest.mark.req("ID-02")
+async def test_only_a_complete_profile_is_published_for_the_services_that_gate_trade_actions_on_it(api, client, ctx):
+    """Trade-accounts decides "profile complete" from UserProfileUpdated; identity publishes it only when it is."""
+    _, tokens = await api.new_user()
+    me = (await client.get("/me", headers=api.bearer(tokens))).json()
+    assert me["profile_complete"] is False and await _profile_events(ctx, me["id"]) == []
+    partial = {"salutation": "Ms.", "first_name": "Ana", "last_name": "Lopez", "title": "", "phone": "+1 202 555 0100"}
+    assert (await client.put("/me/profile", json=partial, headers=api.bearer(tokens))).status_code == 422
+    assert await _profile_events(ctx, me["id"]) == []
+    complete = {**partial, "title": "Compliance Officer"}
+    done = await client.put("/me/profile", json=complete, headers=api.bearer(tokens))
+    assert done.status_code == 200 and done.json()["profile_complete"] is True
+    [event] = await _profile_events(ctx, me["id"])
+    assert {k: event[k] for k in complete} == complete and event["version"] == 2
