@@ -53,7 +53,10 @@ async def helpdesk_actions(
 
 @router.put(
     "/me/new-security-questions", tags=["credentials"],
-    responses={409: {"description": "The security questions are set; change them with the current answers"}},
+    responses={
+        404: {"description": "The user no longer exists"},
+        409: {"description": "The security questions are set; change them with the current answers"},
+    },
 )
 async def choose_new_security_questions(
     body: NewSecurityQuestionsRequest, principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity

@@ -4,6 +4,10 @@ The rules and their numbers are in `identity.domain.credential_throttle`;
 this module reads and writes the counters around one check. Failures are
 written in a transaction of their own, because the refusal that follows rolls
 the request's transaction back and the count must survive it.
+
+Checks already running when a lock lands still finish: a burst of parallel
+guesses can pass the limit by the number of requests in flight at that moment
+(bounded by the database pool of each identity process), never more.
 """
 
 from __future__ import annotations
@@ -38,14 +42,14 @@ class CredentialGuard:
         self._account_failures = any(
             counters[c.key].failures or counters[c.key].locked_until for c in self._counted if c.scope == "account"
         )
-        refusals = [
-            (until, state, counted)
-            for counted in self._counted
-            if (found := counters[counted.key].refused_until(counted.rule, now)) is not None
-            for state, until in [found]
-        ]
+        refusals = []
+        for counted in self._counted:
+            refused = counters[counted.key].refused_until(counted.rule, now)
+            if refused is not None:
+                state, until = refused
+                refusals.append((until, state, counted))
         if refusals:
-            until, state, counted = max(refusals, key=lambda r: r[0])
+            until, state, counted = max(refusals, key=lambda r: r[0])  # the longest wait is the true one
             raise _refusal(state, counted, until, now)
 
     async def verify(self, session: AsyncSession, check: Callable[[], Awaitable[bool]]) -> bool:
