@@ -111,4 +111,21 @@ mail_outbox = Table(
     Column("last_error", Text),
 )
 
+# The C-TPAT Helpdesk's actions on users: who, to whom, how and why (domain.helpdesk).
+helpdesk_actions = Table(
+    "helpdesk_actions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("action", String(40), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("user_email", String(254), nullable=False),
+    Column("actor_id", UUID(as_uuid=True), nullable=False),
+    Column("actor_email", String(254), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+)
+Index("helpdesk_actions_by_user", helpdesk_actions.c.user_id, helpdesk_actions.c.occurred_at)
+Index("helpdesk_actions_by_time", helpdesk_actions.c.occurred_at)
+
 outbox = outbox_table(metadata)
