@@ -7,6 +7,13 @@ requirement and discriminator mapping is rewritten to match, so two services
 may use the same schema name without clashing. Operation ids and tags are
 prefixed the same way. A service that does not answer is left out and named
 in `x-upstreams`. The merged document is kept for `cache_seconds`.
+
+Through the gateway every operation can also answer what the gateway itself
+answers before or instead of the service (`GATEWAY_PROBLEMS`): 401 for a
+bearer token it cannot verify (even where the service needs none), 403 for an
+unsafe request from a browser session without its CSRF token, 429 past a rate
+limit, 502/503/504 when the service cannot answer. Each is documented as a
+problem (`#/components/schemas/Problem`, the gateway's own).
 """
 
 from __future__ import annotations
@@ -21,7 +28,29 @@ from typing import Any
 import httpx
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_UNSAFE_METHODS = ("put", "post", "delete", "patch")
 _COMPONENTS = "#/components/"
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+GATEWAY_PROBLEMS: dict[str, str] = {
+    "401": "No valid bearer access token, or the browser session has ended",
+    "429": "Too many requests from this address or user; see Retry-After",
+    "502": "The service cannot be reached",
+    "503": "The service is busy, or signing in is unavailable; see Retry-After",
+    "504": "The service did not answer in time",
+}
+CSRF_PROBLEM = "A browser session's unsafe request without its X-CSRF-Token"
+
+
+def add_gateway_problems(method: str, operation: dict[str, Any]) -> None:
+    """What the gateway can answer for any operation it proxies, beside what the service documents."""
+    responses = operation.setdefault("responses", {})
+    problems = dict(GATEWAY_PROBLEMS)
+    if method in _UNSAFE_METHODS:
+        problems["403"] = CSRF_PROBLEM
+    for status, description in problems.items():
+        responses.setdefault(status, {"description": description, "content": _PROBLEM})
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def component_prefix(service: str) -> str:
@@ -93,6 +122,7 @@ def prefix_service_document(service: str, document: dict[str, Any]) -> dict[str,
             elif default_security is not None:
                 operation["security"] = _rename_security(default_security, prefix)
             operation.pop("servers", None)
+            add_gateway_problems(method, operation)
             item[method] = operation
         paths[f"/api/{service}{path if path.startswith('/') else '/' + path}"] = item
 

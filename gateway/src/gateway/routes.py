@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from gateway.browser_session import (
     BrowserSession,
@@ -20,6 +20,8 @@ from gateway.browser_session import (
 from gateway.runtime import Gateway
 from gateway.upstream_health import upstream_readiness
 from servicekit.errors import Forbidden, Unauthenticated
+from servicekit.openapi import problem_responses
+from servicekit.schema_types import EmailLookup, Strict, text
 
 
 def _gateway(request: Request) -> Gateway:
@@ -60,9 +62,10 @@ AllowedOrigin = Depends(_same_origin_or_allowed)
 CsrfToken = Annotated[str | None, Header(alias="x-csrf-token")]
 
 
-class SignIn(BaseModel):
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+class SignIn(Strict):
+    # identity's own limits (`POST /sessions`): the gateway refuses what identity would.
+    email: EmailLookup
+    password: text(1024, strip=False)
 
 
 class SignedInUser(BaseModel):
@@ -98,18 +101,17 @@ def _with_cookies(response: Response, cookies: list[bytes]) -> Response:
     return response
 
 
-_PROBLEMS = {
-    401: {"description": "Wrong email or password, or no session"},
-    403: {"description": "Refused: CSRF token or origin"},
-    503: {"description": "The identity service is unavailable"},
-}
+# What identity answers to a sign-in passes through; the gateway adds the origin and CSRF checks.
+SIGN_IN_PROBLEMS = problem_responses(401, 403, 422, 423, 429, 503)
+SIGN_OUT_PROBLEMS = problem_responses(401, 403, 503)
+SESSION_PROBLEMS = problem_responses(401, 503)
 
 router = APIRouter()
 
 
 @router.post(
     "/auth/login", tags=["browser session"], response_model=SessionView,
-    dependencies=[AllowedOrigin], responses=_PROBLEMS,
+    dependencies=[AllowedOrigin], responses=SIGN_IN_PROBLEMS,
 )
 async def sign_in(
     body: SignIn,
@@ -131,7 +133,7 @@ async def sign_in(
     )
 
 
-@router.post("/auth/logout", tags=["browser session"], status_code=204, responses=_PROBLEMS)
+@router.post("/auth/logout", tags=["browser session"], status_code=204, responses=SIGN_OUT_PROBLEMS)
 async def sign_out(
     gateway: GatewayRuntime,
     cookies: Cookies,
@@ -151,7 +153,7 @@ async def sign_out(
 
 
 @router.get("/auth/session", tags=["browser session"], response_model=SessionView,
-            responses=_PROBLEMS)
+            responses=SESSION_PROBLEMS)
 async def current_session(
     gateway: GatewayRuntime, cookies: Cookies, request_id: RequestId, client: ClientAddress
 ) -> Response:

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.consistency import ReadAfter, ReadAfterMiddleware
 from servicekit.health import health_router
+from servicekit.openapi import document_problems
 from servicekit.problems import install_problem_handlers
 from servicekit.runtime import Runtime
 from servicekit.telemetry import instrument_app
@@ -85,6 +86,7 @@ def build_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     if consumer_of_topic:
         app.add_middleware(ReadAfterMiddleware, read_after=ReadAfter(
             runtime.database, consumer_of_topic, wait_seconds=runtime.settings.read_after_wait_seconds))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from servicekit.errors import FieldError, PortalError, TooManyRequests
 
@@ -16,6 +21,22 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://portal.ctpat.local/problems/"
 
 log = structlog.get_logger("servicekit.problems")
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="The field, dotted for nested ones: `company_information.company_name`")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every error answer of the portal."""
+
+    type: str = Field(description="A URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(default=None, description="The path that answered")
+    errors: list[FieldProblem] | None = Field(default=None, description="Each invalid field, when there are any")
 
 
 def problem_response(
@@ -82,9 +103,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Sign-in required"}
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
         return problem_response(
             exc.status_code, f"http-{exc.status_code}", titles.get(exc.status_code, "HTTP error"),
-            str(exc.detail), instance=request.url.path, headers=getattr(exc, "headers", None),
+            str(exc.detail), instance=request.url.path, headers=headers,
         )
 
     @app.exception_handler(Exception)
@@ -95,3 +119,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             500, "internal", "Internal error", "The server failed; the change was not made.",
             instance=request.url.path,
         )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers; Starlette's own 405 names only the first route's."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.router.routes):
+        if context.path_format and context.methods and _path_regex(context.path).match(path):
+            methods |= context.methods
+    return ", ".join(sorted(methods))
+
+
+@functools.cache
+def _path_regex(path: str) -> re.Pattern[str]:
+    return compile_path(path)[0]

@@ -87,6 +87,6 @@ def test_the_matrix_covers_every_operations_route_but_delink():
     """Delink needs a linked pair; test_operations.py proves who may request and approve it."""
     from trade_accounts.api.requests_routes import router
 
-    routes = {(method, route.path) for route in router.routes for method in route.methods}
+    routes = {(method, route.path_format) for route in router.routes for method in route.methods}
     covered = {(m, t.replace("{request}", "{request_id}")) for m, t, _, _ in MATRIX.values()}
     assert routes - covered == {("POST", "/trade-account-requests/delink")}

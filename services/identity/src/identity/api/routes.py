@@ -14,7 +14,6 @@ from identity.api.schemas import (
     ChangePasswordRequest,
     ChangeSecurityQuestionsRequest,
     ForgotPasswordRequest,
-    ProfileBody,
     ProfileRequest,
     QuestionAnswer,
     QuestionBody,
@@ -28,32 +27,15 @@ from identity.api.schemas import (
 )
 from identity.domain.security_questions import QUESTION_CATALOGUE, ChosenQuestion
 from identity.domain.user import Profile, User
-from identity.signing import IssuedTokens
 from servicekit.db import TransactionalRoute
 from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
+from servicekit.openapi import problem_responses
 
 router = APIRouter(route_class=TransactionalRoute)
 
 
-def _user_body(user: User, ctx: use_cases.IdentityContext) -> UserBody:
-    now = ctx.clock.now()
-    return UserBody(
-        id=user.id,
-        email=user.email,
-        kind=user.kind,
-        roles=list(user.roles),
-        profile_complete=user.profile_complete,
-        profile=ProfileBody(**user.profile.__dict__) if user.profile else None,
-        password_expires_at=ctx.password_policy.expires_at(user.password_set_at),
-        password_expired=user.password_expired(ctx.password_policy, now),
-    )
-
-
-def _tokens(tokens: IssuedTokens) -> TokensBody:
-    return TokensBody(
-        access_token=tokens.access_token, refresh_token=tokens.refresh_token,
-        expires_in=tokens.expires_in, password_expired=tokens.password_expired,
-    )
+def _user(user: User, ctx: use_cases.IdentityContext) -> UserBody:
+    return UserBody.model_validate(user, context={"password_policy": ctx.password_policy, "now": ctx.clock.now()})
 
 
 def _chosen(items: list[QuestionAnswer]) -> list[ChosenQuestion]:
@@ -74,38 +56,40 @@ async def security_questions() -> list[QuestionBody]:
     return [QuestionBody(question_id=k, text=v) for k, v in QUESTION_CATALOGUE.items()]
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, tags=["registration"])
+@router.post("/users", status_code=status.HTTP_201_CREATED, tags=["registration"], responses=problem_responses(409))
 async def register(body: RegisterRequest, session: DbSession, ctx: Identity) -> UserBody:
     user = await use_cases.register(
         session, ctx, email=body.email, password=body.password, questions=_chosen(body.security_questions)
     )
-    return _user_body(user, ctx)
+    return _user(user, ctx)
 
 
-@router.get("/me", tags=["profile"])
+@router.get("/me", tags=["profile"], responses=problem_responses(404))
 async def me(principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity) -> UserBody:
-    return _user_body(await use_cases.get_user(session, principal.user_id), ctx)
+    return _user(await use_cases.get_user(session, principal.user_id), ctx)
 
 
-@router.put("/me/profile", tags=["profile"])
+@router.put("/me/profile", tags=["profile"], responses=problem_responses(404, 409))
 async def complete_profile(
     body: ProfileRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
 ) -> UserBody:
     profile = Profile(body.salutation, body.first_name, body.last_name, body.title, body.phone)
-    return _user_body(await use_cases.complete_profile(session, ctx, principal.user_id, profile), ctx)
+    return _user(await use_cases.complete_profile(session, ctx, principal.user_id, profile), ctx)
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, tags=["sessions"])
+@router.post(
+    "/sessions", status_code=status.HTTP_201_CREATED, tags=["sessions"], responses=problem_responses(401, 423, 429)
+)
 async def sign_in(body: SignInRequest, session: DbSession, ctx: Identity, address: ClientAddress) -> TokensBody:
     tokens = await use_cases.sign_in(
         session, ctx, email=body.email, password=body.password, client_address=address
     )
-    return _tokens(tokens)
+    return TokensBody.model_validate(tokens)
 
 
-@router.post("/sessions/refresh", tags=["sessions"])
+@router.post("/sessions/refresh", tags=["sessions"], responses=problem_responses(401))
 async def refresh(body: RefreshRequest, session: DbSession, ctx: Identity) -> TokensBody:
-    return _tokens(await use_cases.refresh(session, ctx, body.refresh_token))
+    return TokensBody.model_validate(await use_cases.refresh(session, ctx, body.refresh_token))
 
 
 @router.post("/sessions/revoke", status_code=status.HTTP_204_NO_CONTENT, tags=["sessions"])
@@ -126,7 +110,7 @@ async def sign_out_everywhere(principal: PrincipalWithExpiredPassword, session: 
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/me/password", tags=["credentials"])
+@router.post("/me/password", tags=["credentials"], responses=problem_responses(404, 409))
 async def change_password(
     body: ChangePasswordRequest, principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity
 ) -> TokensBody:
@@ -134,10 +118,10 @@ async def change_password(
         session, ctx, user_id=principal.user_id, session_id=UUID(principal.session_id),
         current_password=body.current_password, new_password=body.new_password,
     )
-    return _tokens(tokens)
+    return TokensBody.model_validate(tokens)
 
 
-@router.put("/me/security-questions", tags=["credentials"])
+@router.put("/me/security-questions", tags=["credentials"], responses=problem_responses(404, 409))
 async def change_security_questions(
     body: ChangeSecurityQuestionsRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
 ) -> UserBody:
@@ -145,10 +129,10 @@ async def change_security_questions(
         session, ctx, user_id=principal.user_id, current_answers=_answers(body.current_answers),
         questions=_chosen(body.security_questions),
     )
-    return _user_body(user, ctx)
+    return _user(user, ctx)
 
 
-@router.post("/me/email", tags=["credentials"])
+@router.post("/me/email", tags=["credentials"], responses=problem_responses(404, 409))
 async def change_email(
     body: ChangeEmailRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
 ) -> UserBody:
@@ -156,7 +140,7 @@ async def change_email(
         session, ctx, user_id=principal.user_id, current_password=body.current_password,
         new_email=body.new_email,
     )
-    return _user_body(user, ctx)
+    return _user(user, ctx)
 
 
 @router.post("/password-resets", status_code=status.HTTP_202_ACCEPTED, tags=["forgot password"])

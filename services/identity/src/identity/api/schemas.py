@@ -1,4 +1,11 @@
-"""Identity's HTTP request and response bodies."""
+"""Identity's HTTP request and response bodies, in servicekit's vocabulary.
+
+What JSON Schema can say about a rule is said here, so the OpenAPI document
+states it: lengths, the password's character classes (ID-04), three questions
+from the catalogue (ID-03). What it cannot (three *different* questions, a
+password not on the leaked list nor among the last eight) the domain checks
+and names in a 422.
+"""
 
 from __future__ import annotations
 
@@ -6,67 +13,114 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import Field, ValidationInfo, field_validator
 
-# Bounded so a body cannot make us hash megabytes; the policy's own limit is lower.
-Secret = Annotated[str, Field(min_length=1, max_length=4096)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from identity.domain.password_policy import PasswordPolicy
+from identity.domain.security_questions import MAX_ANSWER_LENGTH, QUESTION_CATALOGUE, REQUIRED_QUESTIONS
+from identity.domain.user import StaffRole
+from servicekit.schema_types import (
+    DomainView,
+    EmailLookup,
+    JobTitle,
+    NewEmail,
+    PersonName,
+    Phone,
+    Salutation,
+    Strict,
+    text,
+)
 
+_POLICY = PasswordPolicy()
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# Bounded so a body cannot make us hash megabytes; the policy refuses longer ones anyway.
+Password = text(_POLICY.max_length, strip=False)
+"""A password to check: any text a password could be."""
+
+NewPassword = text(
+    _POLICY.max_length,
+    min_length=_POLICY.min_length,
+    strip=False,
+    pattern=(
+        r"^(?=[^\u0000]*[A-Z])(?=[^\u0000]*[a-z])(?=[^\u0000]*[0-9])(?=[^\u0000]*[^A-Za-z0-9\s])"
+        rf"[^\u0000]{{{_POLICY.min_length},}}$"
+    ),
+    message="must contain an upper-case letter, a lower-case letter, a digit and a special character",
+)
+"""ID-04: length and character classes; the leaked-password list and history are checked by the domain."""
+
+# Two characters besides whitespace: the normalised answer must have two (ID-03).
+Answer = text(
+    MAX_ANSWER_LENGTH,
+    pattern=r"^[^\u0000]*[^\s\u0000][^\u0000]*[^\s\u0000][^\u0000]*$",
+    message="must have at least 2 characters besides spaces",
+)
+QuestionId = Annotated[int, Field(strict=True, ge=min(QUESTION_CATALOGUE), le=max(QUESTION_CATALOGUE))]
+RefreshToken = text(200, pattern=r"^[A-Za-z0-9_.~+/=-]+$", message="is not a refresh token")
 
 
 class QuestionAnswer(Strict):
-    question_id: int = Field(ge=1)
-    answer: Annotated[str, Field(min_length=1, max_length=200)]
+    question_id: QuestionId
+    answer: Answer
+
+
+ThreeAnswers = Annotated[list[QuestionAnswer], Field(min_length=REQUIRED_QUESTIONS, max_length=REQUIRED_QUESTIONS)]
 
 
 class RegisterRequest(Strict):
-    email: EmailStr = Field(max_length=254)
-    password: Secret
-    security_questions: list[QuestionAnswer] = Field(min_length=1, max_length=10)
+    email: NewEmail
+    password: NewPassword
+    security_questions: ThreeAnswers = Field(description="Three different questions from `GET /security-questions`")
 
 
 class ProfileRequest(Strict):
-    salutation: Literal["Mr.", "Ms.", "Mrs.", "Miss", "Dr.", "Mx."]
-    first_name: ShortText
-    last_name: ShortText
-    title: ShortText
-    phone: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=7, max_length=30, pattern=r"^\+?[0-9 ()./-]{7,30}$")
-    ]
+    salutation: Salutation
+    first_name: PersonName
+    last_name: PersonName
+    title: JobTitle
+    phone: Phone
 
 
-class ProfileBody(BaseModel):
-    salutation: str
+class ProfileBody(DomainView):
+    salutation: Salutation
     first_name: str
     last_name: str
     title: str
     phone: str
 
 
-class UserBody(BaseModel):
+class UserBody(DomainView):
+    """A user, read from the domain `User`; validate with `context={"password_policy": ..., "now": ...}`."""
+
     id: UUID
     email: str
-    kind: str
-    roles: list[str]
+    kind: Literal["trade", "cbp"]
+    roles: list[StaffRole]
     profile_complete: bool
     profile: ProfileBody | None
-    password_expires_at: datetime
-    password_expired: bool
+    password_expires_at: datetime = Field(validation_alias="password_set_at")
+    password_expired: bool = Field(validation_alias="password_set_at")
+
+    @field_validator("password_expires_at", mode="before")
+    @classmethod
+    def _expires_at(cls, password_set_at: datetime, info: ValidationInfo) -> datetime:
+        return info.context["password_policy"].expires_at(password_set_at)
+
+    @field_validator("password_expired", mode="before")
+    @classmethod
+    def _expired(cls, password_set_at: datetime, info: ValidationInfo) -> bool:
+        return info.context["password_policy"].is_expired(password_set_at, info.context["now"])
 
 
 class SignInRequest(Strict):
-    email: Annotated[str, Field(min_length=1, max_length=254)]
-    password: Secret
+    email: EmailLookup
+    password: Password
 
 
 class RefreshRequest(Strict):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+    refresh_token: RefreshToken
 
 
-class TokensBody(BaseModel):
+class TokensBody(DomainView):
     access_token: str
     refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"
@@ -75,37 +129,37 @@ class TokensBody(BaseModel):
 
 
 class ChangePasswordRequest(Strict):
-    current_password: Secret
-    new_password: Secret
+    current_password: Password
+    new_password: NewPassword
 
 
 class ChangeSecurityQuestionsRequest(Strict):
-    current_answers: list[QuestionAnswer] = Field(min_length=1, max_length=10)
-    security_questions: list[QuestionAnswer] = Field(min_length=1, max_length=10)
+    current_answers: ThreeAnswers
+    security_questions: ThreeAnswers
 
 
 class ChangeEmailRequest(Strict):
-    current_password: Secret
-    new_email: EmailStr = Field(max_length=254)
+    current_password: Password
+    new_email: NewEmail
 
 
 class ForgotPasswordRequest(Strict):
-    email: Annotated[str, Field(min_length=1, max_length=254)]
+    email: EmailLookup
 
 
 class ResetAnswersRequest(Strict):
-    answers: list[QuestionAnswer] = Field(min_length=1, max_length=10)
+    answers: ThreeAnswers
 
 
 class ResetPasswordRequest(Strict):
-    new_password: Secret
+    new_password: NewPassword
 
 
-class QuestionBody(BaseModel):
+class QuestionBody(DomainView):
     question_id: int
     text: str
 
 
-class AcceptedBody(BaseModel):
-    status: str = "accepted"
+class AcceptedBody(DomainView):
+    status: Literal["accepted"] = "accepted"
     detail: str
