@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import fontpkg_noto_sans
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -53,12 +53,14 @@ def _styles() -> StyleSheet1:
         if hasattr(style, "fontName"):
             slanted = "Oblique" in style.fontName or "Italic" in style.fontName
             style.fontName = f"{FONT}-Italic" if slanted else FONT
+    # Noto is wider than Helvetica: a smaller size keeps an email or a name on one line in its column.
+    styles.add(ParagraphStyle("TableCell", parent=styles["BodyText"], fontSize=8.5, leading=10.5))
     return styles
 
 
 def _table(rows: list[list[str]], widths_in_inches: list[float]) -> Table:
-    styles = _styles()
-    cells = [[Paragraph(escape(str(c)), styles["BodyText"]) for c in row] for row in rows]
+    cell = _styles()["TableCell"]
+    cells = [[Paragraph(escape(str(c)), cell) for c in row] for row in rows]
     # Widths chosen so lines wrap between words, not inside an email or a name.
     table = Table(cells, repeatRows=1, colWidths=[w * inch for w in widths_in_inches])
     table.setStyle(TableStyle([
