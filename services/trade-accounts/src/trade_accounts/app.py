@@ -12,6 +12,7 @@ from servicekit import bootstrap
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
+from servicekit.mail import MailSender
 from servicekit.runtime import Runtime
 from servicekit.worker import Runnable
 from trade_accounts import tables
@@ -32,9 +33,10 @@ def build_runtime(
     settings: TradeAccountsSettings | None = None, *, clock: Clock | None = None,
     token_verifier: TokenVerifier | None = None,
 ) -> Runtime[TradeAccountsContext]:
+    settings = settings or TradeAccountsSettings()
     return bootstrap.build_runtime(
-        settings or TradeAccountsSettings(), tables.outbox, clock=clock, token_verifier=token_verifier,
-        context=lambda runtime: TradeAccountsContext(clock=runtime.clock),
+        settings, tables.outbox, clock=clock, token_verifier=token_verifier,
+        context=lambda runtime: TradeAccountsContext(clock=runtime.clock, public_url=settings.public_url),
     )
 
 
@@ -62,4 +64,5 @@ def build_worker(settings: TradeAccountsSettings | None = None, runtime: Runtime
         settings, runtime.database, INBOX, name=CTPAT_SECURITY_MODELS, topics=CTPAT_TOPICS,
         handlers=ctpat_handlers(),
     )
-    return [bootstrap.build_relay(settings), users, security_models]
+    invitations = MailSender.from_settings(settings, runtime.database, tables.mail_outbox, runtime.clock)
+    return [bootstrap.build_relay(settings), users, security_models, invitations]

@@ -11,10 +11,12 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicekit.mail import Mail, MailQueue
 from servicekit.store import AggregateRepository
 from trade_accounts import tables
 from trade_accounts.domain.actors import KnownUser
 from trade_accounts.domain.addresses import Address, AddressType
+from trade_accounts.domain.invitations import InvitationMail
 from trade_accounts.domain.requests import (
     AccountFacts,
     Approval,
@@ -419,3 +421,13 @@ class AccountFactsRepository:
         t = tables.trade_accounts
         rows = await self.session.execute(select(t.c.id).where(t.c.parent_id == account_id, t.c.merged_into.is_(None)))
         return list(rows.scalars())
+
+
+class MailRepository:
+    """Mail queued in the request's transaction; the worker sends it (servicekit.mail)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.queue = MailQueue(session, tables.mail_outbox)
+
+    async def enqueue(self, mail: InvitationMail, now: datetime) -> None:
+        await self.queue.enqueue(Mail(mail.recipient, mail.subject, mail.body), now)

@@ -6,6 +6,7 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaD
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from servicekit.consumer import inbox_tables
+from servicekit.mail import mail_outbox_table
 from servicekit.outbox import outbox_table
 
 metadata = MetaData()
@@ -117,6 +118,9 @@ account_requests = Table(
     Column("history", JSONB, nullable=False),
     Column("version", Integer, nullable=False),
 )
+
+# Invitations to people added by email (TA-05), sent by the worker (servicekit.mail).
+mail_outbox = mail_outbox_table(metadata)
 
 outbox = outbox_table(metadata)
 inbox, inbox_aggregate_version = inbox_tables(metadata)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from pypdf import PdfReader
@@ -145,6 +146,36 @@ async def test_an_invited_person_becomes_an_active_user_once_registered_with_a_c
     assert (member["status"], member["last_name"], member["title"]) == ("active", "Lopez-Ruiz", "Chief Compliance Officer")
 
 
+@pytest.mark.req("TA-05")
+async def test_an_invited_person_is_mailed_who_invited_them_to_which_account_and_where_to_register(
+    client, people, account, bodies, runtime, settings
+):
+    import os
+    from email import message_from_bytes
+    from email.policy import default
+    from pathlib import Path
+
+    from servicekit.mail import MailSender
+
+    body, admin = account
+    invited_email = f"invitee-{uuid.uuid4().hex[:8]}@example.com"
+    added = await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(invited_email),
+                              headers=admin.headers)
+    assert added.status_code == 201 and added.json()["status"] == "invited"
+    colleague = await people.registered()  # an active user at once: no invitation, no mail
+    await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(colleague.email), headers=admin.headers)
+    sender = MailSender.from_settings(settings, runtime.database, tables.mail_outbox, runtime.clock)
+    while await sender.send_pending():  # the worker's loop, until the queue is empty
+        pass
+    delivered = [message_from_bytes(p.read_bytes(), policy=default) for p in Path(os.environ["PORTAL_MAIL_DIR"]).glob("*.eml")]
+    [mail] = [m for m in delivered if m["To"] == invited_email]
+    text = mail.get_content()
+    assert "Acme Imports LLC" in mail["Subject"] and "Acme Imports LLC" in text
+    assert "Ms. Ana Lopez" in text and admin.email in text  # who invited them (the creator's profile)
+    assert f"{settings.public_url.rstrip('/')}/register?email={invited_email.replace('@', '%40')}" in text
+    assert not [m for m in delivered if m["To"] == colleague.email]
+
+
 @pytest.mark.req("ID-02")
 @pytest.mark.req("TA-05")
 async def test_a_person_without_a_completed_profile_is_not_made_an_active_administrator(
@@ -257,8 +288,6 @@ async def test_an_email_change_reaches_every_account_listing_the_user(client, pe
 
 @pytest.mark.req("TA-16")
 async def test_what_a_security_model_uses_cannot_leave_the_organization_profile(client, people, account, bodies, runtime):
-    import uuid
-
     body, admin = account
     address = (await client.post(f"/trade-accounts/{body['id']}/addresses", json=bodies.address, headers=admin.headers)).json()
     colleague = await people.registered()

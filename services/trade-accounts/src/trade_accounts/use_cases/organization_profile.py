@@ -10,8 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicekit.errors import Forbidden, NotFound
 from trade_accounts.domain.actors import Actor
 from trade_accounts.domain.addresses import Address
-from trade_accounts.domain.trade_account import CompanyInformation, MemberType, PersonDetails, TradeAccount
-from trade_accounts.repository import KnownUserRepository, TradeAccountRepository
+from trade_accounts.domain.invitations import invitation_mail
+from trade_accounts.domain.trade_account import (
+    CompanyInformation,
+    MemberStatus,
+    MemberType,
+    PersonDetails,
+    TradeAccount,
+)
+from trade_accounts.repository import KnownUserRepository, MailRepository, TradeAccountRepository
 from trade_accounts.use_cases.context import TradeAccountsContext
 
 # --- Organization Profile ------------------------------------------------------------
@@ -93,6 +100,10 @@ async def add_user(
         existing_user=existing, now=ctx.clock.now(),
     )
     await TradeAccountRepository(session).save(account)
+    if member.status is MemberStatus.INVITED:  # TA-05: told who invited them where, in this transaction
+        inviter = account.member_for(actor.user_id)
+        mail = invitation_mail(account.company.company_name, inviter, member, ctx.public_url)  # type: ignore[arg-type]
+        await MailRepository(session).enqueue(mail, ctx.clock.now())
     return member
 
 
