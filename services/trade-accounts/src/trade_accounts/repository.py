@@ -376,11 +376,12 @@ class RequestRepository(AggregateRepository[TradeAccountRequest]):
         )
         return [self._from_row(row) for row in rows]
 
-    async def made_by(self, user_id: uuid.UUID) -> list[TradeAccountRequest]:
+    async def made_by(self, user_id: uuid.UUID, touching: uuid.UUID | None = None) -> list[TradeAccountRequest]:
         r = tables.account_requests
-        rows = await self.session.execute(
-            select(r).where(r.c.requested_by == user_id).order_by(r.c.requested_at.desc()).limit(200)
-        )
+        query = select(r).where(r.c.requested_by == user_id)
+        if touching is not None:
+            query = query.where((r.c.parent_id == touching) | (r.c.subsidiary_id == touching))
+        rows = await self.session.execute(query.order_by(r.c.requested_at.desc()).limit(200))
         return [self._from_row(row) for row in rows]
 
 

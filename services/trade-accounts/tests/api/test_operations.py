@@ -68,6 +68,23 @@ async def test_a_link_waits_for_the_other_administrator_then_shows_in_navigation
     assert (await client.get("/tasks", headers=other.headers)).json()["to_act_on"] == []
 
 
+@pytest.mark.req("TA-15")
+async def test_tasks_are_filtered_to_one_trade_account(client, people, bodies, two_companies):
+    requester, other, acme, beta = two_companies
+    gamma = await account_of(client, other, bodies, "Gamma Logistics")
+    await add_user(client, other, gamma, requester, bodies)
+    to_beta = (await link(client, requester, acme, beta)).json()
+    delta = await account_of(client, requester, bodies, "Delta Trading")
+    to_gamma = (await link(client, requester, delta, gamma)).json()
+    everything = (await client.get("/tasks", headers=other.headers)).json()
+    assert {r["id"] for r in everything["to_act_on"]} == {to_beta["id"], to_gamma["id"]}
+    only_gamma = (await client.get("/tasks", params={"trade_account_id": gamma["id"]}, headers=other.headers)).json()
+    assert [r["id"] for r in only_gamma["to_act_on"]] == [to_gamma["id"]]
+    mine = (await client.get("/tasks", params={"trade_account_id": beta["id"]}, headers=requester.headers)).json()
+    assert [r["id"] for r in mine["requested"]] == [to_beta["id"]] and mine["to_act_on"] == []
+    assert (await client.get("/tasks", params={"trade_account_id": "nope"}, headers=other.headers)).status_code == 422
+
+
 @pytest.mark.req("TA-08")
 async def test_link_preconditions_at_the_api(client, people, bodies, two_companies):
     requester, other, acme, beta = two_companies

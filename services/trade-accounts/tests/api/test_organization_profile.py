@@ -88,6 +88,19 @@ async def test_addresses_are_added_changed_removed_and_refused_field_by_field(cl
     assert (await client.delete(f"{base}/{address_id}", headers=admin.headers)).status_code == 404
 
 
+async def test_a_trade_account_with_a_single_user_shows_a_warning(client, people, account, bodies, runtime):
+    body, admin = account
+    assert [w["code"] for w in body["warnings"]] == ["single_user"]
+    invited = await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user("later@example.com"),
+                                headers=admin.headers)
+    assert invited.json()["status"] == "invited"
+    still = (await client.get(f"/trade-accounts/{body['id']}", headers=admin.headers)).json()
+    assert [w["code"] for w in still["warnings"]] == ["single_user"]  # an invitation is not a user yet
+    colleague = await people.registered()
+    await client.post(f"/trade-accounts/{body['id']}/users", json=bodies.new_user(colleague.email), headers=admin.headers)
+    assert (await client.get(f"/trade-accounts/{body['id']}", headers=admin.headers)).json()["warnings"] == []
+
+
 @pytest.mark.req("TA-03")
 async def test_an_address_in_a_country_without_postal_codes_needs_none(client, account, bodies):
     body, admin = account

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from servicekit.db import TransactionalRoute
 from servicekit.deps import DbSession
@@ -69,5 +70,8 @@ async def cancel(request_id: UUID, actor: CurrentActor, session: DbSession, ctx:
 
 
 @router.get("/tasks")
-async def tasks(actor: CurrentActor, session: DbSession) -> TasksBody:
-    return TasksBody.model_validate(await use_cases.tasks(session, actor))
+async def tasks(
+    actor: CurrentActor, session: DbSession,
+    trade_account_id: Annotated[UUID | None, Query(description="Only requests involving this Trade Account")] = None,
+) -> TasksBody:
+    return TasksBody.model_validate(await use_cases.tasks(session, actor, trade_account_id))

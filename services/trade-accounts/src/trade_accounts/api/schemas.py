@@ -139,6 +139,11 @@ class CompanyInformationView(DomainView):
     brief_history: str | None
 
 
+class WarningBody(DomainView):
+    code: str
+    message: str
+
+
 class TradeAccountBody(DomainView):
     """A Trade Account; validate with `context={"user_id": caller}` to fill `your_role`."""
 
@@ -149,6 +154,7 @@ class TradeAccountBody(DomainView):
     users: list[UserBody] = Field(validation_alias="members")
     version: int
     your_role: MemberType | None = Field(default=None, description="The caller's role here, if a member")
+    warnings: list[WarningBody] = Field(description="Advice that breaks no rule, e.g. code single_user")
 
     @model_validator(mode="wrap")
     @classmethod

@@ -117,6 +117,21 @@ def _address_data(address: Address) -> AddressData:
 
 
 @dataclass(frozen=True)
+class ProfileWarning:
+    """Advice on an Organization Profile that breaks no rule (the manual's 'should')."""
+
+    code: str
+    message: str
+
+
+SINGLE_USER = ProfileWarning(
+    "single_user",
+    "This Trade Account has a single user. Every Trade Account should have more than one, so that it can still "
+    "be managed when someone is away or leaves: add another user, ideally a second Company Administrator.",
+)
+
+
+@dataclass(frozen=True)
 class UsedEntries:
     """The addresses and users some Security Models use (TA-16)."""
 
@@ -178,6 +193,13 @@ class TradeAccount(RecordsEvents):
                                   member=first_admin.data())
         )
         return account
+
+    @property
+    def warnings(self) -> list[ProfileWarning]:
+        """The manual: "Every Trade Account ... should have more than one user"; invitations not yet accepted
+        do not count."""
+        active = [m for m in self.members if m.status is MemberStatus.ACTIVE]
+        return [SINGLE_USER] if len(active) < 2 else []
 
     # --- who may do what ----------------------------------------------------
 

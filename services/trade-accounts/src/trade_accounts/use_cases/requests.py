@@ -178,15 +178,19 @@ class Tasks:
     requested: list[TradeAccountRequest]
 
 
-async def tasks(session, actor: Actor) -> Tasks:
-    """TA-15: the pending requests this user can decide, and the state of those they made."""
+async def tasks(session, actor: Actor, trade_account_id: uuid.UUID | None = None) -> Tasks:
+    """TA-15: the pending requests this user can decide, and the state of those they made;
+    with `trade_account_id`, only those involving that Trade Account."""
     repo = RequestRepository(session)
     mine = [r.trade_account_id for r in await TradeAccountRepository(session).navigation(actor.user_id)
             if r.role is MemberType.COMPANY_ADMINISTRATOR]
+    if trade_account_id is not None:
+        mine = [a for a in mine if a == trade_account_id]
     candidates = {r.id: r for r in await repo.pending_touching(mine)} if mine else {}
     if actor.has_role("management"):
-        candidates.update({r.id: r for r in await repo.pending_maybe_needing_management()})
-    requested = await repo.made_by(actor.user_id)
+        candidates.update({r.id: r for r in await repo.pending_maybe_needing_management()
+                           if trade_account_id is None or trade_account_id in r.account_ids})
+    requested = await repo.made_by(actor.user_id, touching=trade_account_id)
     account_ids = list({a for r in [*candidates.values(), *requested] for a in r.account_ids})
     facts = await AccountFactsRepository(session).facts(account_ids) if account_ids else {}
     for request in [*candidates.values(), *requested]:
