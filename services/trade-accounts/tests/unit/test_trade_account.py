@@ -16,6 +16,7 @@ from trade_accounts.domain.trade_account import (
     MemberType,
     PersonDetails,
     TradeAccount,
+    UsedEntries,
 )
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -243,3 +244,40 @@ def test_an_address_or_user_a_security_model_uses_stays_in_the_profile():
     account.used_address_ids = account.used_member_ids = frozenset()
     account.remove_address(admin, address.id, NOW)
     account.remove_member(admin, member.id, NOW)
+
+
+@pytest.mark.req("TA-13")
+@pytest.mark.req("TA-16")
+def test_a_split_copies_what_the_moving_models_use_under_the_same_ids():
+    account, admin = new_account()
+    [requester] = account.members
+    used = account.add_address(admin, {"type": "headquarters", "street_line_1": "1 Main St", "city": "Austin",
+                                       "country": "US", "state": "TX", "postal_code": "78701"}, NOW)
+    account.add_address(admin, {"type": "other", "street_line_1": "2 Side St", "city": "Austin", "country": "US",
+                                "state": "TX", "postal_code": "78702"}, NOW)
+    officer = known("officer@acme.example")
+    contact = account.add_member(admin, email=officer.email, confirm_email=officer.email, details=DETAILS,
+                                 type=MemberType.USER, existing_user=officer, now=NOW)
+    new = account.split_off(requester, "Acme Exports LLC", [uuid.uuid4()],
+                            UsedEntries(frozenset({used.id}), frozenset({contact.id, requester.id})), uuid.uuid4(), NOW)
+    assert [a.id for a in new.addresses] == [used.id]
+    assert [(m.id, m.type) for m in new.members] == [(requester.id, MemberType.COMPANY_ADMINISTRATOR),
+                                                     (contact.id, MemberType.USER)]
+    assert len(account.addresses) == 2 and len(account.members) == 2  # the source keeps its own
+
+
+@pytest.mark.req("TA-14")
+@pytest.mark.req("TA-16")
+def test_a_merge_names_the_memberships_that_the_survivor_calls_by_another_id():
+    survivor, survivor_admin = new_account()
+    merged, merged_admin = new_account(known("bo@beta.example"))
+    both = known("cy@both.example")
+    in_survivor = survivor.add_member(survivor_admin, email=both.email, confirm_email=both.email, details=DETAILS,
+                                      type=MemberType.USER, existing_user=both, now=NOW)
+    in_merged = merged.add_member(merged_admin, email=both.email, confirm_email=both.email, details=DETAILS,
+                                  type=MemberType.USER, existing_user=both, now=NOW)
+    [merged_creator, _] = merged.members
+    renamed = survivor.absorb(merged, [], uuid.uuid4(), NOW)
+    assert renamed == {in_merged.id: in_survivor.id}
+    assert merged_creator.id in {m.id for m in survivor.members}  # joined under its own id
+    assert merged.merged_into == survivor.id and not merged.members
