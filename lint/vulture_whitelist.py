@@ -56,6 +56,7 @@ _.widget_id
 _.password_expires_at
 _.expires_in
 _.your_role
+_.warnings  # trade_accounts: TradeAccount.warnings, read by TradeAccountBody
 _.requested
 # Enum members created from their values (Address types arrive as strings).
 _.HEADQUARTERS
@@ -71,7 +72,6 @@ _.CSRF_HEADER  # gateway.browser_session: the header name is spelled again where
 _.REQUEST_ID_HEADER  # servicekit.app: likewise
 _.applied_count  # servicekit.consumer.IdempotentConsumer: counted, never read
 _.token_id  # servicekit.auth.Principal: filled from `jti`, never read
-_.with_id  # trade_accounts.domain.addresses.Address: no caller
 # servicekit.topology (new): fields and helpers nothing reads yet
 _.partitions
 _.ready_path

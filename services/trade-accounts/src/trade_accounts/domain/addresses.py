@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
@@ -121,6 +121,3 @@ class Address:
             state=state,
             postal_code=postal_code,
         )
-
-    def with_id(self, address_id: uuid.UUID) -> Address:
-        return replace(self, id=address_id)
