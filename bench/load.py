@@ -19,6 +19,7 @@ class Load:
     p95: float
     p99: float
     non2xx: int  # and socket errors
+    requests: int = 0
 
 
 def wrk(
@@ -56,13 +57,13 @@ def wrk(
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
     return Load(number(r"Requests/sec:\s+([\d.]+)"), number(r"P50 ([\d.]+)"), number(r"P95 ([\d.]+)"),
-                number(r"P99 ([\d.]+)"), int(errors))
+                number(r"P99 ([\d.]+)"), int(errors), int(number(r"(\d+) requests in")))
 
 
 def median(loads: Sequence[Load]) -> Load:
     """Each figure's median over interleaved rounds (this machine's speed drifts second to second)."""
     return Load(*(statistics.median(getattr(x, f) for x in loads) for f in ("rps", "p50", "p95", "p99")),
-                sum(x.non2xx for x in loads))
+                sum(x.non2xx for x in loads), sum(x.requests for x in loads))
 
 
 def verdict(ok: bool) -> str:

@@ -5,6 +5,12 @@ straight to the service and to `bench.floor` (the same token check,
 transaction and statements on raw ASGI and asyncpg, one uvicorn process like
 the service), in interleaved rounds at 1 and 16 connections. The service's
 throughput is reported as a ratio of the floor's. Goal: >= 0.5x.
+
+Beside it, each side's CPU time per request (from /proc, summed over the
+processes listening on its port): on a 2-core machine shared with the load
+generator, PostgreSQL and other work, it moves far less than throughput does,
+and the floor's CPU per request over the service's is the ratio the
+throughput would show on a core of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bench.cpu import cpu_seconds, listening_pids
 from bench.load import Load, median, verdict, wrk
 from bench.portal import IDENTITY, TRADE_ACCOUNTS, access_token, bearer
 from bench.report import report
@@ -70,16 +78,42 @@ def running_floor():
             process.kill()
 
 
-def side_by_side(service_url: str, floor_url: str, headers: dict[str, str], connections: int) -> tuple[Load, Load]:
+class Side:
+    """One server under measurement: its rounds, and the CPU its processes spent on them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.pids = listening_pids(urlsplit(url).port or 80)
+        self.runs: list[Load] = []
+        self.cpu = 0.0
+
+    def measure(self, connections: int, headers: dict[str, str]) -> None:
+        before = cpu_seconds(self.pids)
+        self.runs.append(wrk(self.url, seconds=SECONDS, connections=connections, headers=headers))
+        self.cpu += cpu_seconds(self.pids) - before
+
+    @property
+    def cpu_per_request_us(self) -> float | None:
+        requests = sum(r.requests for r in self.runs)
+        return self.cpu / requests * 1e6 if self.pids and requests else None
+
+
+def side_by_side(service_url: str, floor_url: str, headers: dict[str, str], connections: int) -> tuple[Side, Side]:
     # Warm both (connection pools, statement caches, JWKS) outside the measurement.
     wrk(service_url, seconds=1, connections=connections, headers=headers)
     wrk(floor_url, seconds=1, connections=connections, headers=headers)
-    service, floor = [], []
+    service, floor = Side(service_url), Side(floor_url)
     for n in range(ROUNDS):
-        pair = [(service, service_url), (floor, floor_url)]
-        for runs, url in pair if n % 2 == 0 else reversed(pair):  # alternate who goes first
-            runs.append(wrk(url, seconds=SECONDS, connections=connections, headers=headers))
-    return median(service), median(floor)
+        for side in (service, floor) if n % 2 == 0 else (floor, service):  # alternate who goes first
+            side.measure(connections, headers)
+    return service, floor
+
+
+def _cpu(service: Side, floor: Side) -> str:
+    s, f = service.cpu_per_request_us, floor.cpu_per_request_us
+    if s is None or f is None:
+        return ""
+    return f" | CPU/request service {s:.0f} us, floor {f:.0f} us ({f / s:.2f}x)"
 
 
 async def per_request_cost(email: str, account_id: uuid.UUID) -> None:
@@ -92,12 +126,13 @@ async def per_request_cost(email: str, account_id: uuid.UUID) -> None:
         for name, service_url, floor_path in cases:
             for connections in (1, 16):
                 headers = bearer(await access_token(email))  # tokens live minutes: one per measurement
-                s, f = side_by_side(service_url, floor + floor_path, headers, connections)
+                service, floor_side = side_by_side(service_url, floor + floor_path, headers, connections)
+                s, f = median(service.runs), median(floor_side.runs)
                 ratio = s.rps / f.rps
                 bad = s.non2xx + f.non2xx
                 report(
                     f"floor    {name:40} c={connections:<2} service {s.rps:.0f} req/s p50 {s.p50:.2f} ms "
                     f"p99 {s.p99:.2f} ms | floor {f.rps:.0f} req/s p50 {f.p50:.2f} ms p99 {f.p99:.2f} ms "
                     f"| {ratio:.2f}x the floor ({verdict(ratio >= GOAL)} >= {GOAL}x), medians of {ROUNDS} rounds"
-                    + (f" | {bad} non-2xx" if bad else "")
+                    + _cpu(service, floor_side) + (f" | {bad} non-2xx" if bad else "")
                 )
