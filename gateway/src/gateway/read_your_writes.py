@@ -79,22 +79,29 @@ class WrittenVersions:
 
 
 class PostgresBroadcast:
-    """Tells every gateway on one database what a caller wrote; listens for what the others saw."""
+    """Tells every gateway on one database what a caller wrote; listens for what the others saw.
 
-    def __init__(self, dsn: str, versions: WrittenVersions) -> None:
+    One connection listens; a small pool sends, since many requests finish at once.
+    """
+
+    def __init__(self, dsn: str, versions: WrittenVersions, *, pool_size: int = 4) -> None:
         self._dsn = dsn.replace("postgresql+asyncpg://", "postgresql://")
         self._versions = versions
-        self._conn: asyncpg.Connection | None = None
+        self._pool_size = pool_size
+        self._listener: asyncpg.Connection | None = None
+        self._senders: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
 
-    async def _connection(self) -> asyncpg.Connection:
-        if self._conn is None or self._conn.is_closed():
+    async def _ready(self) -> asyncpg.Pool:
+        if self._senders is None or self._listener is None or self._listener.is_closed():
             async with self._lock:
-                if self._conn is None or self._conn.is_closed():
-                    conn = await asyncpg.connect(self._dsn)
-                    await conn.add_listener(CHANNEL, self._heard)
-                    self._conn = conn
-        return self._conn
+                if self._listener is None or self._listener.is_closed():
+                    listener = await asyncpg.connect(self._dsn)
+                    await listener.add_listener(CHANNEL, self._heard)
+                    self._listener = listener
+                if self._senders is None:
+                    self._senders = await asyncpg.create_pool(self._dsn, min_size=1, max_size=self._pool_size)
+        return self._senders
 
     def _heard(self, _conn, _pid, _channel, payload: str) -> None:
         with contextlib.suppress(ValueError, KeyError, TypeError):
@@ -102,19 +109,24 @@ class PostgresBroadcast:
             self._versions.record(str(message["caller"]), str(message["written"]))
 
     async def start(self) -> None:
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
-            await self._connection()
+        try:
+            await self._ready()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("not listening for the other gateways' writes yet", error=repr(exc))
 
     async def tell(self, caller: str, written: str) -> None:
         payload = json.dumps({"caller": caller, "written": written})
         if len(payload) > 7900:
             return  # NOTIFY's limit; the hint is an optimisation, the client still has Portal-Written
         try:
-            conn = await self._connection()
-            await conn.execute("select pg_notify($1, $2)", CHANNEL, payload)
-        except (OSError, asyncpg.PostgresError) as exc:
+            senders = await self._ready()
+            await senders.execute("select pg_notify($1, $2)", CHANNEL, payload)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            # Never the request's failure: the write is done, only the hint to other gateways is lost.
             log.warning("could not tell the other gateways about a write", error=repr(exc))
 
     async def aclose(self) -> None:
-        if self._conn is not None and not self._conn.is_closed():
-            await self._conn.close()
+        if self._listener is not None and not self._listener.is_closed():
+            await self._listener.close()
+        if self._senders is not None:
+            await self._senders.close()
