@@ -133,6 +133,7 @@ class _CommitBeforeRevoke(ConsumerRebalanceListener):
             await self._owner._commit_settled(self._consumer, set(revoked))
         for tp in revoked:
             self._owner._settled.pop(tp, None)
+            self._owner._settled_records.pop(tp, None)
 
     async def on_partitions_assigned(self, assigned) -> None:
         pass
@@ -154,8 +155,10 @@ class IdempotentConsumer:
     ) -> None:
         self.name = name
         self._commit_interval = commit_interval_seconds
-        # Settled in the database, not yet committed to the group: partition -> next offset.
+        # Settled in the database, not yet committed to the group: partition -> next offset,
+        # and how many records that is (what a crash now would redeliver).
         self._settled: dict[TopicPartition, int] = {}
+        self._settled_records: dict[TopicPartition, int] = {}
         self._database = database
         self._inbox = inbox
         self._handlers = dict(handlers)
@@ -174,7 +177,8 @@ class IdempotentConsumer:
     def stats(self) -> dict[str, int]:
         """What this instance has done since it started (the worker's /health/live shows it)."""
         return {"applied": self.applied_count, "duplicates_absorbed": self._inbox.duplicates,
-                "stale_skipped": self._inbox.stale, "parked": self.parked_count}
+                "stale_skipped": self._inbox.stale, "parked": self.parked_count,
+                "applied_not_yet_committed": sum(self._settled_records.values())}
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -188,7 +192,7 @@ class IdempotentConsumer:
             producer = AIOKafkaProducer(
                 bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
             )
-            self._settled = {}
+            self._settled, self._settled_records = {}, {}
             consumer.subscribe(self._topics, listener=_CommitBeforeRevoke(self, consumer))
             try:
                 await consumer.start()
@@ -219,6 +223,7 @@ class IdempotentConsumer:
                 # Every record up to here is settled in the database (or parked):
                 # only now may the group's position move past them.
                 self._settled[partition] = records[-1].offset + 1
+                self._settled_records[partition] = self._settled_records.get(partition, 0) + len(records)
             if self._settled and time.monotonic() - committed_at >= self._commit_interval:
                 await self._commit_settled(consumer)
                 committed_at = time.monotonic()
@@ -229,6 +234,7 @@ class IdempotentConsumer:
             await consumer.commit(offsets)
             for tp in offsets:
                 self._settled.pop(tp, None)
+                self._settled_records.pop(tp, None)
 
     async def process(self, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
         """Applies one record exactly once, or parks it; returns only when it is settled."""
