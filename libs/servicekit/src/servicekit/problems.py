@@ -12,10 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from servicekit.errors import FieldError, PortalError, TooManyRequests
+from servicekit.unique import conflict_for
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://portal.ctpat.local/problems/"
@@ -110,6 +112,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, f"http-{exc.status_code}", titles.get(exc.status_code, "HTTP error"),
             str(exc.detail), instance=request.url.path, headers=headers,
         )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        conflict = conflict_for(exc)  # a lost race for a unique value is the client's 409
+        if conflict is not None:
+            return await portal_error(request, conflict)
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -19,13 +19,17 @@ repository).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Table, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict
+from servicekit.unique import conflict_for
 
 OUTBOX_KEY = "servicekit.outbox"
 
@@ -53,6 +57,8 @@ class AggregateRepository(Generic[A]):
 
     root: ClassVar[Table]
     stale_message: ClassVar[str] = "It was changed by someone else meanwhile; reload it and try again."
+    # Unique constraints of the aggregate's tables -> the field a client would name (servicekit.unique).
+    unique_fields: ClassVar[dict[str, str]] = {}
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -76,7 +82,8 @@ class AggregateRepository(Generic[A]):
     async def add(self, aggregate: A) -> None:
         if aggregate.persisted_version is not None:
             raise RuntimeError(f"{type(aggregate).__name__} {aggregate.id} is stored already; save() it")
-        await self._insert(aggregate)
+        async with self._unique_as_conflict():
+            await self._insert(aggregate)
         await self._settle(aggregate)
 
     async def save(self, aggregate: A) -> None:
@@ -94,8 +101,19 @@ class AggregateRepository(Generic[A]):
         )
         if moved.rowcount != 1:
             raise StaleAggregate(self.stale_message)
-        await self._update(aggregate)
+        async with self._unique_as_conflict():
+            await self._update(aggregate)
         await self._settle(aggregate)
+
+    @asynccontextmanager
+    async def _unique_as_conflict(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except IntegrityError as error:
+            conflict = conflict_for(error, self.unique_fields)
+            if conflict is None:
+                raise
+            raise conflict from None
 
     async def _settle(self, aggregate: A) -> None:
         outbox = outbox_of(self.session)

@@ -61,6 +61,7 @@ def _user_values(user: User) -> dict[str, Any]:
 class UserRepository(AggregateRepository[User]):
     root = tables.users
     stale_message = "Your account was changed by another request meanwhile; reload and try again."
+    unique_fields = {"users_email_key": "email"}  # ID-01: a lost race for an email is a 409 on it
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         row = (await self.session.execute(select(tables.users).where(tables.users.c.id == user_id))).first()

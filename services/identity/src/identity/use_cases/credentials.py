@@ -21,7 +21,8 @@ from identity.use_cases.context import IdentityContext
 from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.registration import get_user
 from identity.use_cases.sessions import issue_tokens
-from servicekit.errors import ValidationFailed
+from servicekit.errors import Conflict, ValidationFailed
+from servicekit.store import StaleAggregate
 
 
 async def _require_password(
@@ -115,5 +116,11 @@ async def change_email(
     if other is not None and other.id != user.id:
         ensure_email_free(other, new_email, "new_email")
     user.change_email(new_email, ctx.clock.now())
-    await users.save(user)
+    try:
+        await users.save(user)
+    except Conflict as taken:
+        if isinstance(taken, StaleAggregate):
+            raise
+        # Another request took the address between the check above and this save.
+        ensure_email_free(user, new_email, "new_email")
     return user
