@@ -52,6 +52,9 @@ _.requesting_trade_account_id
 _.awaiting
 _.cancelled_by
 _.widget_id
+# aiokafka calls a ConsumerRebalanceListener's hooks by name (servicekit.consumer).
+_.on_partitions_revoked
+_.on_partitions_assigned
 # API responses (identity, trade-accounts) and what they are built from:
 _.password_expires_at
 _.expires_in
@@ -70,7 +73,6 @@ _.OTHER
 # time; reported, not yet removed. Delete the code, then its line here.
 _.CSRF_HEADER  # gateway.browser_session: the header name is spelled again where it is read
 _.REQUEST_ID_HEADER  # servicekit.app: likewise
-_.applied_count  # servicekit.consumer.IdempotentConsumer: counted, never read
 _.token_id  # servicekit.auth.Principal: filled from `jti`, never read
 # servicekit.topology (new): fields and helpers nothing reads yet
 _.partitions

@@ -121,10 +121,11 @@ def ledger_of_applications(account_ids: list[str]) -> dict[str, list[str]]:
 
 
 @pytest.mark.timeout(420)
+@pytest.mark.usefixtures("scaled_out")
 @pytest.mark.req("PL-02")
 @pytest.mark.req("PL-06")
 def test_killing_a_relay_and_a_consumer_mid_load_loses_nothing_applies_nothing_twice_and_keeps_order(
-    portal, password, scaled_out
+    portal, password
 ):
     users = [new_user_with_account(portal, password) for _ in range(USERS)]
     before = {"identity": worker_stats("identity", 2), "trade-accounts": worker_stats("trade-accounts", 3)}

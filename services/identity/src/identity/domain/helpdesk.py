@@ -13,13 +13,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal
 
 from identity.domain.user import User
 from servicekit.errors import Forbidden, ValidationFailed
 
 HelpdeskActionKind = Literal["unlock_sign_in", "clear_security_questions", "send_reset_link"]
-HELPDESK_ACTION_KINDS: tuple[HelpdeskActionKind, ...] = get_args(HelpdeskActionKind)
 Channel = Literal["api", "cli"]
 HELPDESK_ROLE = "admin"
 MIN_REASON_LENGTH = 3
