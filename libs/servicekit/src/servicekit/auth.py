@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,17 @@ from servicekit.clock import Clock, SystemClock
 from servicekit.errors import Unauthenticated
 
 ALLOWED_ALGORITHMS = ["EdDSA"]
-STAFF_ROLES = frozenset({"scss", "management", "admin"})
+
+
+class StaffRole(StrEnum):
+    """The CBP staff roles a token carries; the one place their names are spelled."""
+
+    SCSS = "scss"  # Supply Chain Security Specialist: assigned to Security Models
+    MANAGEMENT = "management"  # C-TPAT Management: approvals, company names where no SCSS is assigned
+    ADMIN = "admin"  # CBP Admin: creates staff, acts for the C-TPAT Helpdesk
+
+
+STAFF_ROLES = frozenset(StaffRole)
 
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -46,7 +57,7 @@ class Principal:
     def is_staff(self) -> bool:
         return bool(self.roles & STAFF_ROLES)
 
-    def has_role(self, role: str) -> bool:
+    def has_role(self, role: StaffRole) -> bool:
         return role in self.roles
 
 

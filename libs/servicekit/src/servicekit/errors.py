@@ -7,6 +7,7 @@ edge turns them into problem documents. A problem names each bad field in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -36,7 +37,42 @@ class ValidationFailed(PortalError):
 
     @classmethod
     def on(cls, field: str, message: str) -> ValidationFailed:
-        return cls(f"{field}: {message}", [FieldError(field, message)])
+        return cls.of([FieldError(field, message)])
+
+    @classmethod
+    def of(cls, errors: list[FieldError], detail: str | None = None) -> ValidationFailed:
+        """Every bad field at once; the detail names them all unless one is given."""
+        return cls(detail or "; ".join(f"{e.field}: {e.message}" for e in errors), list(errors))
+
+
+class FieldErrors:
+    """Collects what is wrong with each field, then refuses once with all of them (a 422 naming each).
+
+        errors = FieldErrors()
+        if not street:
+            errors.add("street_line_1", "is required")
+        errors.extend(policy.violations(password))
+        errors.raise_if_any()
+    """
+
+    def __init__(self, errors: Iterable[FieldError] = ()) -> None:
+        self._errors = list(errors)
+
+    def add(self, field: str, message: str) -> None:
+        self._errors.append(FieldError(field, message))
+
+    def extend(self, errors: Iterable[FieldError]) -> None:
+        self._errors.extend(errors)
+
+    def raise_if_any(self, detail: str | None = None) -> None:
+        if self._errors:
+            raise ValidationFailed.of(self._errors, detail)
+
+    def __bool__(self) -> bool:
+        return bool(self._errors)
+
+    def __iter__(self) -> Iterator[FieldError]:
+        return iter(self._errors)
 
 
 class Unauthenticated(PortalError):

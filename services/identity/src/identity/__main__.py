@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from identity.settings import IdentitySettings
+from servicekit.auth import StaffRole
 from servicekit.cli import service_cli
 from servicekit.errors import PortalError
 
@@ -125,7 +126,7 @@ def _helpdesk_verbs(verbs) -> None:
 def _admin_verbs(verbs) -> None:
     staff = verbs.add_parser("create-staff", help="create a CBP staff user (SCSS, Management, Admin)")
     staff.add_argument("email")
-    staff.add_argument("--role", action="append", required=True, choices=["scss", "management", "admin"])
+    staff.add_argument("--role", action="append", required=True, choices=list(StaffRole))
     staff.add_argument("--password-stdin", action="store_true")
     staff.set_defaults(run=_create_staff)
     verbs.add_parser("rotate-keys", help="start signing with a new key").set_defaults(run=_rotate_keys)

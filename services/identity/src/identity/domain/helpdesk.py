@@ -16,11 +16,12 @@ from datetime import datetime
 from typing import Literal
 
 from identity.domain.user import User
+from servicekit.auth import StaffRole
 from servicekit.errors import Forbidden, ValidationFailed
 
 HelpdeskActionKind = Literal["unlock_sign_in", "clear_security_questions", "send_reset_link"]
 Channel = Literal["api", "cli"]
-HELPDESK_ROLE = "admin"
+HELPDESK_ROLE = StaffRole.ADMIN
 MIN_REASON_LENGTH = 3
 MAX_REASON_LENGTH = 500
 

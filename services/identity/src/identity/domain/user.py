@@ -17,10 +17,8 @@ from identity.domain.security_questions import normalise_answer
 from portal_events import EventPayload
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from servicekit.aggregate import RecordsEvents
-from servicekit.errors import Conflict, FieldError, ValidationFailed
-
-StaffRole = Literal["scss", "management", "admin"]
-STAFF_ROLES: tuple[StaffRole, ...] = ("scss", "management", "admin")
+from servicekit.auth import StaffRole
+from servicekit.errors import Conflict, FieldError, FieldErrors, ValidationFailed
 
 
 class SecretHasher(Protocol):
@@ -182,9 +180,7 @@ def normalise_email(email: str) -> str:
 async def ensure_password_acceptable(
     policy: PasswordPolicy, password: str, *, email: str, field_name: str
 ) -> None:
-    errors = policy.violations(password, field_name=field_name, email=email)
-    if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    FieldErrors(policy.violations(password, field_name=field_name, email=email)).raise_if_any()
 
 
 async def ensure_password_not_reused(

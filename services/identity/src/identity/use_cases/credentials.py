@@ -21,7 +21,7 @@ from identity.use_cases.context import IdentityContext
 from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.registration import get_user
 from identity.use_cases.sessions import issue_tokens
-from servicekit.errors import Conflict, ValidationFailed
+from servicekit.errors import Conflict, FieldErrors, ValidationFailed
 from servicekit.store import StaleAggregate
 
 
@@ -75,9 +75,7 @@ async def change_security_questions(
 ) -> User:
     """ID-07: the current answers unlock new questions (ID-12: guarded like a sign-in)."""
     user = await get_user(session, user_id)
-    errors = question_choice_errors(questions, "security_questions")
-    if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    FieldErrors(question_choice_errors(questions, "security_questions")).raise_if_any()
     guard = CredentialGuard(ctx, account_of(user), client_address)
     if not await guard.verify(session, lambda: answers_match(user, ctx.hasher, current_answers)):
         raise ValidationFailed.on("current_answers", "do not match your security answers")
@@ -96,9 +94,7 @@ async def choose_new_security_questions(
 ) -> IssuedTokens:
     """ID-03 again, after the C-TPAT Helpdesk cleared the questions; fresh tokens no longer require them."""
     user = await get_user(session, user_id)
-    errors = question_choice_errors(questions, "security_questions")
-    if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    FieldErrors(question_choice_errors(questions, "security_questions")).raise_if_any()
     user.choose_security_answers(await hash_answers(ctx.hasher, {q.question_id: q.answer for q in questions}))
     await UserRepository(session).save(user)
     return await issue_tokens(session, ctx, user, session_id)

@@ -10,7 +10,7 @@ from identity.domain.security_questions import ChosenQuestion, question_choice_e
 from identity.domain.user import Profile, StaffRole, User, ensure_email_free, hash_answers, normalise_email
 from identity.repository import UserRepository
 from identity.use_cases.context import IdentityContext
-from servicekit.errors import NotFound, ValidationFailed
+from servicekit.errors import FieldErrors, NotFound
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
@@ -32,11 +32,10 @@ async def register(
 ) -> User:
     """ID-01, ID-03, ID-04: one email, one user; three questions; a policy-abiding password."""
     email = normalise_email(email)
-    errors = ctx.password_policy.violations(password, email=email)
+    errors = FieldErrors(ctx.password_policy.violations(password, email=email))
     if kind == "trade" or questions:
-        errors += question_choice_errors(questions, "security_questions")
-    if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+        errors.extend(question_choice_errors(questions, "security_questions"))
+    errors.raise_if_any()
     users = UserRepository(session)
     ensure_email_free(await users.by_email(email), email)
     user = User.register(

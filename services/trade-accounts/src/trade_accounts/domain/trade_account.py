@@ -52,6 +52,7 @@ from portal_events.trade_accounts import (
     TradeAccountUserRemoved,
 )
 from servicekit.aggregate import RecordsEvents
+from servicekit.auth import StaffRole
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from trade_accounts.domain.actors import Actor, KnownUser
 from trade_accounts.domain.addresses import Address
@@ -238,8 +239,8 @@ class TradeAccount(RecordsEvents):
     def may_change_company_name(self, actor: Actor) -> bool:
         """The SCSS of a linked C-TPAT account, or Management where no SCSS is assigned."""
         if self.assigned_scss_ids:
-            return actor.has_role("scss") and actor.user_id in self.assigned_scss_ids
-        return actor.has_role("management")
+            return actor.has_role(StaffRole.SCSS) and actor.user_id in self.assigned_scss_ids
+        return actor.has_role(StaffRole.MANAGEMENT)
 
     def update_company_information(self, actor: Actor, company: CompanyInformation, now: datetime) -> None:
         self.ensure_can_read(actor)

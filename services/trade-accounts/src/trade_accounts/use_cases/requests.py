@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicekit.auth import StaffRole
 from servicekit.errors import Conflict, FieldError, NotFound
 from trade_accounts.domain.actors import Actor
 from trade_accounts.domain.requests import Decision, RequestKind, TradeAccountRequest
@@ -102,7 +103,7 @@ async def _request_visible_to(session, actor: Actor, request_id: uuid.UUID):
         raise NotFound("No such request.")
     facts = await AccountFactsRepository(session).facts(request.account_ids)
     involved = any(actor.user_id in f.users for f in facts.values())
-    if not (involved or actor.user_id == request.requested_by or actor.has_role("management")):
+    if not (involved or actor.user_id == request.requested_by or actor.has_role(StaffRole.MANAGEMENT)):
         raise NotFound("No such request.")
     return request, facts
 
@@ -187,7 +188,7 @@ async def tasks(session, actor: Actor, trade_account_id: uuid.UUID | None = None
     if trade_account_id is not None:
         mine = [a for a in mine if a == trade_account_id]
     candidates = {r.id: r for r in await repo.pending_touching(mine)} if mine else {}
-    if actor.has_role("management"):
+    if actor.has_role(StaffRole.MANAGEMENT):
         candidates.update({r.id: r for r in await repo.pending_maybe_needing_management()
                            if trade_account_id is None or trade_account_id in r.account_ids})
     requested = await repo.made_by(actor.user_id, touching=trade_account_id)
