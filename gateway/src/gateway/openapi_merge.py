@@ -96,6 +96,13 @@ def _rename_security(requirements: Any, prefix: str) -> Any:
     ]
 
 
+def _prefix_link_targets(operation: dict[str, Any], op_prefix: str) -> None:
+    for response in (operation.get("responses") or {}).values():
+        for link in (response.get("links") or {}).values() if isinstance(response, dict) else ():
+            if isinstance(link, dict) and "operationId" in link:
+                link["operationId"] = op_prefix + str(link["operationId"])
+
+
 def prefix_service_document(service: str, document: dict[str, Any]) -> dict[str, Any]:
     """A service's document as seen through the gateway: paths, components, tags, prefixed."""
     prefix = component_prefix(service)
@@ -116,6 +123,7 @@ def prefix_service_document(service: str, document: dict[str, Any]) -> dict[str,
             operation = dict(operation)
             if "operationId" in operation:
                 operation["operationId"] = op_prefix + str(operation["operationId"])
+            _prefix_link_targets(operation, op_prefix)
             operation["tags"] = [f"{service}/{t}" for t in operation.get("tags") or []] or [service]
             if "security" in operation:
                 operation["security"] = _rename_security(operation["security"], prefix)

@@ -13,6 +13,8 @@ app's document say, for every operation:
 - what the route declares with `responses=problem_responses(...)`: a conflict
   (409), a lock-out (423), a throttle (429) and the like, which only the
   use case knows;
+- what the app's middleware answers for any operation: `ReadAfterMiddleware`
+  a 409 while the caller's own writes elsewhere are still on their way here;
 
 each as `application/problem+json` with the shared `Problem` schema.
 """
@@ -25,6 +27,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from servicekit.consistency import ReadAfterMiddleware
 from servicekit.deps import current_principal, principal_even_if_password_expired
 from servicekit.problems import PROBLEM_CONTENT_TYPE, Problem
 
@@ -35,7 +38,8 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     401: "No valid bearer access token",
     403: "Not allowed: the caller may not do this, or must first set a new password",
     404: "Not found",
-    409: "Conflicts with the current state: a value already in use, or a concurrent change",
+    409: "Conflicts with the current state: a value already in use, a concurrent change, or your own change"
+         " elsewhere not yet here (Retry-After)",
     413: "The body is too large",
     422: "A field is invalid; `errors` names each one",
     423: "Temporarily locked after repeated failures",
@@ -53,6 +57,17 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": PROBLEM_DESCRIPTIONS[status]} for status in statuses}
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation is named by its endpoint function (`get_trade_account`), as clients and links call it."""
+    return route.name
+
+
+def links_to(*operation_ids: str, **parameters: str) -> dict[str, Any]:
+    """A response's `links`: the operations (by `operation_id`) it leads to, each parameter a runtime
+    expression (`$response.body#/id`, `$request.path.account_id`)."""
+    return {"links": {name: {"operationId": name, "parameters": parameters} for name in operation_ids}}
+
+
 def problem_content() -> dict[str, Any]:
     return {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -66,7 +81,7 @@ def document_problems(app: FastAPI) -> None:
         nonlocal documented
         document = generate()
         if not documented:
-            add_problems(document, api_routes(app))
+            add_problems(document, api_routes(app), everywhere=_middleware_statuses(app))
             documented = True
         return document
 
@@ -83,8 +98,19 @@ def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
     return found
 
 
-def add_problems(document: dict[str, Any], routes: list[tuple[str, APIRoute]]) -> None:
-    """Adds the inferred problem responses, the Problem schema and bearer security to `document`, in place."""
+def _middleware_statuses(app: FastAPI) -> set[int]:
+    statuses = set()
+    for middleware in app.user_middleware:
+        if middleware.cls is ReadAfterMiddleware:
+            statuses.add(409)
+    return statuses
+
+
+def add_problems(
+    document: dict[str, Any], routes: list[tuple[str, APIRoute]], *, everywhere: set[int] = frozenset()
+) -> None:
+    """Adds the inferred problem responses, the Problem schema and bearer security to `document`, in place;
+    `everywhere`: statuses any operation can answer (from middleware)."""
     paths = document.get("paths", {})
     uses_bearer = False
     for path, route in routes:
@@ -94,7 +120,7 @@ def add_problems(document: dict[str, Any], routes: list[tuple[str, APIRoute]]) -
             operation = item.get(method.lower())
             if operation is None:
                 continue
-            statuses = set(_inferred_statuses(route, method, calls))
+            statuses = set(_inferred_statuses(route, method, calls)) | set(everywhere)
             if principal_even_if_password_expired in calls:
                 operation["security"] = [{BEARER_SCHEME: []}]
                 uses_bearer = True

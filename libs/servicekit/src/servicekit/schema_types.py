@@ -21,8 +21,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic import Strict as _Strict
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
 from pydantic_core import PydanticCustomError, core_schema
 
 # Anything but NUL. A surrogate code point (which only ever arrives unpaired: a
@@ -126,6 +133,17 @@ def _date_text_only(value: Any) -> Any:
     raise PydanticCustomError("date_type", "must be a date written YYYY-MM-DD")
 
 
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's integer: 3 and 3.0 are the same number; "3" and true are not numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise PydanticCustomError("int_from_float", "Input should be a valid integer, got a number with a fraction")
+        return int(value)
+    return value
+
+
 class _StrictDate:
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
@@ -137,10 +155,25 @@ class _StrictDate:
 StrictDate = Annotated[date, _StrictDate]
 """A calendar date, and only as `YYYY-MM-DD`."""
 
-Count = Annotated[int, _Strict(), Field(ge=0)]
-"""A whole number of things; `5`, never `"5"`, `5.0` or `true`."""
+def integer(*, ge: int | None = None, le: int | None = None) -> Any:
+    """An integer as JSON Schema reads one: `5` or `5.0`, never `"5"`, `5.5` or `true`; within [ge, le]."""
+    # The bounds sit before the validator so they land on the integer (and in the schema as minimum/maximum).
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_integer)]
 
-NewEmail = Annotated[EmailStr, TextRules(254)]
+
+Count = integer(ge=0)
+"""A whole number of things."""
+
+# Names RFC 6761 reserves, which email-validator refuses as domains (x@y.test, x@localhost).
+_SPECIAL_USE_DOMAIN = r"(^|[.@])(arpa|invalid|local|localhost|onion|test)\.?$"
+
+NewEmail = Annotated[
+    EmailStr, TextRules(254),
+    Field(json_schema_extra={
+        "not": {"pattern": _SPECIAL_USE_DOMAIN},
+        "description": "An address that can receive mail (not at a special-use name such as .test)",
+    }),
+]
 """An address someone will receive mail at, at most RFC 5321's 254 characters."""
 
 EmailLookup = text(254)

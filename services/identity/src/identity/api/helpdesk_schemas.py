@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from identity.api.schemas import QuestionAnswer, Strict
 from identity.domain.helpdesk import MAX_REASON_LENGTH, MIN_REASON_LENGTH, Channel, HelpdeskActionKind
 from identity.domain.security_questions import REQUIRED_QUESTIONS
+from servicekit.schema_types import EmailLookup, text
 
-
-def _plain_text(value: str) -> str:
-    """Text PostgreSQL can store: no NUL, no unpaired surrogate (refused with a 422 naming the field)."""
-    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
-        raise ValueError("must not contain NUL or unpaired surrogate characters")
-    return value
-
-
-Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_plain_text)]
-Reason = Annotated[
-    str, Field(min_length=MIN_REASON_LENGTH, max_length=MAX_REASON_LENGTH, pattern=r"\S"),
-    AfterValidator(_plain_text),
-]
+# servicekit's text types: bounded, no NUL or unpaired surrogate, and their schema says so.
+Reason = text(MAX_REASON_LENGTH, min_length=MIN_REASON_LENGTH)
+Email = EmailLookup
 
 
 class HelpdeskActionRequest(Strict):

@@ -31,6 +31,8 @@ from servicekit.db import TransactionalRoute
 from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
 from servicekit.openapi import problem_responses
 
+# ID-12: a wrong password or answer counts against the account; too many throttle (429), then lock (423).
+GUARDED = problem_responses(404, 409, 423, 429)
 router = APIRouter(route_class=TransactionalRoute)
 
 
@@ -110,7 +112,7 @@ async def sign_out_everywhere(principal: PrincipalWithExpiredPassword, session: 
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/me/password", tags=["credentials"], responses=problem_responses(404, 409))
+@router.post("/me/password", tags=["credentials"], responses=GUARDED)
 async def change_password(
     body: ChangePasswordRequest, principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity
 ) -> TokensBody:
@@ -121,7 +123,7 @@ async def change_password(
     return TokensBody.model_validate(tokens)
 
 
-@router.put("/me/security-questions", tags=["credentials"], responses=problem_responses(404, 409))
+@router.put("/me/security-questions", tags=["credentials"], responses=GUARDED)
 async def change_security_questions(
     body: ChangeSecurityQuestionsRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
 ) -> UserBody:
@@ -132,7 +134,7 @@ async def change_security_questions(
     return _user(user, ctx)
 
 
-@router.post("/me/email", tags=["credentials"], responses=problem_responses(404, 409))
+@router.post("/me/email", tags=["credentials"], responses=GUARDED)
 async def change_email(
     body: ChangeEmailRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
 ) -> UserBody:
@@ -157,7 +159,10 @@ async def reset_questions(token: str, session: DbSession, ctx: Identity) -> list
     return [QuestionBody(question_id=q, text=t) for q, t in questions]
 
 
-@router.post("/password-resets/{token}/answers", status_code=status.HTTP_204_NO_CONTENT, tags=["forgot password"])
+@router.post(
+    "/password-resets/{token}/answers", status_code=status.HTTP_204_NO_CONTENT, tags=["forgot password"],
+    responses=GUARDED,
+)
 async def verify_reset_answers(token: str, body: ResetAnswersRequest, session: DbSession, ctx: Identity) -> Response:
     await use_cases.verify_reset_answers(session, ctx, token, _answers(body.answers))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from servicekit.db import TransactionalRoute
 from servicekit.deps import DbSession
-from servicekit.openapi import problem_responses
+from servicekit.openapi import links_to, operation_id, problem_responses
 from trade_accounts import use_cases
 from trade_accounts.api.deps import Context, CurrentActor
 from trade_accounts.api.schemas import (
@@ -28,7 +28,18 @@ from trade_accounts.summary_pdf import summary_pdf
 
 # Every write saves an aggregate at the version it was loaded: a concurrent change answers 409.
 WRITE = problem_responses(409)
-router = APIRouter(route_class=TransactionalRoute, tags=["trade accounts"])
+# What a new account, address or user leads to (the document's links; the stateful fuzzer follows them).
+NEW_ACCOUNT = {**WRITE, 201: links_to(
+    "get_trade_account", "summary", "summary_as_pdf", "update_company_information", "add_address", "add_user",
+    account_id="$response.body#/id",
+)}
+NEW_ADDRESS = {**WRITE, 201: links_to(
+    "change_address", "remove_address", account_id="$request.path.account_id", address_id="$response.body#/id",
+)}
+NEW_USER = {**WRITE, 201: links_to(
+    "change_user", "remove_user", account_id="$request.path.account_id", member_id="$response.body#/id",
+)}
+router = APIRouter(route_class=TransactionalRoute, tags=["trade accounts"], generate_unique_id_function=operation_id)
 
 
 def _account(account: TradeAccount, actor: Actor) -> TradeAccountBody:
@@ -43,7 +54,7 @@ def _person(body: AddUserRequest | ChangeUserRequest) -> PersonDetails:
     return PersonDetails(body.salutation, body.first_name, body.last_name, body.title, body.phone)
 
 
-@router.post("/trade-accounts", status_code=status.HTTP_201_CREATED, responses=WRITE)
+@router.post("/trade-accounts", status_code=status.HTTP_201_CREATED, responses=NEW_ACCOUNT)
 async def create_trade_account(
     body: CreateTradeAccountRequest, actor: CurrentActor, session: DbSession, ctx: Context
 ) -> TradeAccountBody:
@@ -87,7 +98,7 @@ async def update_company_information(
     return _account(account, actor)
 
 
-@router.post("/trade-accounts/{account_id}/addresses", status_code=status.HTTP_201_CREATED, responses=WRITE)
+@router.post("/trade-accounts/{account_id}/addresses", status_code=status.HTTP_201_CREATED, responses=NEW_ADDRESS)
 async def add_address(
     account_id: UUID, body: AddressRequest, actor: CurrentActor, session: DbSession, ctx: Context
 ) -> AddressBody:
@@ -112,7 +123,7 @@ async def remove_address(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/trade-accounts/{account_id}/users", status_code=status.HTTP_201_CREATED, responses=WRITE)
+@router.post("/trade-accounts/{account_id}/users", status_code=status.HTTP_201_CREATED, responses=NEW_USER)
 async def add_user(
     account_id: UUID, body: AddUserRequest, actor: CurrentActor, session: DbSession, ctx: Context
 ) -> UserBody:

@@ -7,14 +7,13 @@ from the domain objects (`Body.model_validate(obj)`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import pycountry
 from pydantic import AliasPath, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, model_validator
 
 from servicekit.schema_types import (
-    Count,
     DomainView,
     JobTitle,
     NewEmail,
@@ -23,6 +22,7 @@ from servicekit.schema_types import (
     Salutation,
     Strict,
     StrictDate,
+    integer,
     text,
 )
 from trade_accounts.domain.addresses import AddressType
@@ -42,7 +42,7 @@ CompanyName = text(200)
 class CompanyInformationBody(Strict):
     company_name: CompanyName
     doing_business_as: text(200, blank=True) | None = None
-    number_of_employees: Annotated[Count, Field(le=10_000_000)] | None = None
+    number_of_employees: integer(ge=0, le=10_000_000) | None = None
     business_start_date: StrictDate | None = None
     brief_history: text(4000, blank=True) | None = None
 
