@@ -20,7 +20,8 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     database_url: str = "postgresql+asyncpg://localhost/postgres"
-    database_pool_size: int = 10
+    # Connections kept open per process: at least the requests it serves at once (db.py).
+    database_pool_size: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,34 +50,36 @@ class TradeAccountRepository(AggregateRepository[TradeAccount]):
     root = tables.trade_accounts
     stale_message = "The Trade Account was changed by someone else meanwhile; reload and try again."
 
+    # The whole aggregate in one round trip: the account row, and its addresses, users, SCSS and what
+    # its Security Models use as JSON aggregates. Five statements cost five round trips and about
+    # 0.5 ms of SQLAlchemy each read (bench.per_request, Trade Account read).
+    _LOAD = text(
+        "select t.*,"
+        " (select coalesce(json_agg(a order by a.position), '[]') from addresses a"
+        "   where a.trade_account_id = t.id) as address_rows,"
+        " (select coalesce(json_agg(m order by m.position), '[]') from memberships m"
+        "   where m.trade_account_id = t.id) as member_rows,"
+        " (select coalesce(json_agg(sm.scss_user_id), '[]') from security_models sm"
+        "   where sm.trade_account_id = t.id and sm.scss_user_id is not null) as scss_ids,"
+        " (select coalesce(json_agg(json_build_array(u.entry_kind, u.entry_id)), '[]') from security_model_usage u"
+        "   where u.trade_account_id = t.id) as usage"
+        " from trade_accounts t where t.id = :id"
+    )
+
     async def get(self, account_id: uuid.UUID) -> TradeAccount | None:
-        query = select(tables.trade_accounts).where(tables.trade_accounts.c.id == account_id)
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(self._LOAD, {"id": account_id})).first()
         if row is None:
             return None
-        a, m = tables.addresses, tables.memberships
-        address_rows = (
-            await self.session.execute(select(a).where(a.c.trade_account_id == account_id).order_by(a.c.position))
-        ).all()
-        member_rows = (
-            await self.session.execute(select(m).where(m.c.trade_account_id == account_id).order_by(m.c.position))
-        ).all()
-        scss_ids = await self.session.execute(
-            select(tables.security_models.c.scss_user_id).where(
-                tables.security_models.c.trade_account_id == account_id,
-                tables.security_models.c.scss_user_id.is_not(None),
-            )
+        address_rows, member_rows, scss_ids, usage = (
+            json.loads(v) if isinstance(v, str) else v
+            for v in (row.address_rows, row.member_rows, row.scss_ids, row.usage)
         )
-        usage = (await self.session.execute(
-            select(tables.security_model_usage.c.entry_kind, tables.security_model_usage.c.entry_id)
-            .where(tables.security_model_usage.c.trade_account_id == account_id)
-        )).all()
         return self._loaded(TradeAccount(
             id=row.id,
             merged_into=row.merged_into,
-            used_address_ids=frozenset(u.entry_id for u in usage if u.entry_kind == "address"),
-            used_member_ids=frozenset(u.entry_id for u in usage if u.entry_kind == "member"),
-            assigned_scss_ids=frozenset(scss_ids.scalars()),
+            used_address_ids=frozenset(uuid.UUID(e) for kind, e in usage if kind == "address"),
+            used_member_ids=frozenset(uuid.UUID(e) for kind, e in usage if kind == "member"),
+            assigned_scss_ids=frozenset(uuid.UUID(s) for s in scss_ids),
             company=CompanyInformation(
                 row.company_name, row.doing_business_as, row.number_of_employees,
                 row.business_start_date, row.brief_history,
@@ -86,10 +89,12 @@ class TradeAccountRepository(AggregateRepository[TradeAccount]):
             parent_id=row.parent_id,
             version=row.version,
             addresses=[
-                Address(r.id, AddressType(r.type), *(getattr(r, f) for f in _ADDRESS_FIELDS)) for r in address_rows
+                Address(uuid.UUID(r["id"]), AddressType(r["type"]), *(r[f] for f in _ADDRESS_FIELDS))
+                for r in address_rows
             ],
             members=[
-                Member(r.id, r.email, r.user_id, _details(r), MemberType(r.type), MemberStatus(r.status))
+                Member(uuid.UUID(r["id"]), r["email"], uuid.UUID(r["user_id"]) if r["user_id"] else None,
+                       PersonDetails(*(r[f] for f in _PERSON_FIELDS)), MemberType(r["type"]), MemberStatus(r["status"]))
                 for r in member_rows
             ],
         ))
