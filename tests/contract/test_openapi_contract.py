@@ -54,7 +54,7 @@ def test_schemathesis_finds_nothing_through_the_gateway(gateway_url, tmp_path):
         "--checks", "all", "--exclude-checks", "positive_data_acceptance",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
-    result = subprocess.run(command, env=env, cwd=HERE, capture_output=True, text=True,
+    result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
                             timeout=RUN_TIMEOUT_SECONDS)
     # Non-zero on any failure or error (a server that stopped answering included).
     assert result.returncode == 0, (result.stdout + result.stderr)[-30000:]
