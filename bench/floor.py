@@ -50,19 +50,11 @@ def identity_statements() -> str:
     return _sql(select(tables.users).where(tables.users.c.id == bindparam("id")))
 
 
-def trade_account_statements() -> list[str]:
-    """`TradeAccountRepository.get`'s five statements, in its order."""
-    from trade_accounts import tables
+def trade_account_statement() -> str:
+    """`TradeAccountRepository.get`'s one statement (the account and its parts as JSON), in asyncpg's $1 form."""
+    from trade_accounts.repository import TradeAccountRepository
 
-    account_id = bindparam("id")
-    a, m, sm, u = tables.addresses, tables.memberships, tables.security_models, tables.security_model_usage
-    return [_sql(s) for s in (
-        select(tables.trade_accounts).where(tables.trade_accounts.c.id == account_id),
-        select(a).where(a.c.trade_account_id == account_id).order_by(a.c.position),
-        select(m).where(m.c.trade_account_id == account_id).order_by(m.c.position),
-        select(sm.c.scss_user_id).where(sm.c.trade_account_id == account_id, sm.c.scss_user_id.is_not(None)),
-        select(u.c.entry_kind, u.c.entry_id).where(u.c.trade_account_id == account_id),
-    )]
+    return TradeAccountRepository._LOAD.text.replace(":id", "$1")
 
 
 async def _json_codecs(conn: asyncpg.Connection) -> None:
@@ -93,7 +85,7 @@ class Floor:
         self.identity: asyncpg.Pool | None = None
         self.trade_accounts: asyncpg.Pool | None = None
         self.user_sql = identity_statements()
-        self.account_sql = trade_account_statements()
+        self.account_sql = trade_account_statement()
 
     async def start(self) -> None:
         from identity.settings import IdentitySettings
@@ -176,19 +168,16 @@ class Floor:
         }
 
     async def trade_account(self, principal: Principal, account_id: uuid.UUID) -> tuple[int, dict]:
-        """trade-accounts' GET /trade-accounts/{id}: five statements in a transaction, read rule, TradeAccountBody."""
+        """trade-accounts' GET /trade-accounts/{id}: its one statement in a transaction, read rule, TradeAccountBody."""
         if principal.password_expired:
             return 403, {"title": "Your password has expired; set a new password first."}
-        account_sql, addresses_sql, members_sql, scss_sql, usage_sql = self.account_sql
         async with self.trade_accounts.acquire() as conn, conn.transaction():
-            account = await conn.fetchrow(account_sql, account_id)
-            if account is None:
-                return 404, {"title": "No such Trade Account."}
-            addresses = await conn.fetch(addresses_sql, account_id)
-            members = await conn.fetch(members_sql, account_id)
-            await conn.fetch(scss_sql, account_id)
-            await conn.fetch(usage_sql, account_id)
-        mine = next((m for m in members if m["user_id"] == principal.user_id and m["status"] == "active"), None)
+            account = await conn.fetchrow(self.account_sql, account_id)
+        if account is None:
+            return 404, {"title": "No such Trade Account."}
+        addresses, members = account["address_rows"], account["member_rows"]
+        user_id = str(principal.user_id)
+        mine = next((m for m in members if m["user_id"] == user_id and m["status"] == "active"), None)
         if account["merged_into"] is not None or (mine is None and not principal.roles & OVERSIGHT_ROLES):
             return 404, {"title": "No such Trade Account."}
         return 200, {
@@ -200,12 +189,12 @@ class Floor:
                 "brief_history": account["brief_history"],
             },
             "addresses": [
-                {"id": str(r["id"]), **{f: r[f] for f in ("type", "street_line_1", "street_line_2", "city",
+                {"id": r["id"], **{f: r[f] for f in ("type", "street_line_1", "street_line_2", "city",
                                                           "country", "state", "postal_code")}}
                 for r in addresses
             ],
             "users": [
-                {"id": str(r["id"]), "user_id": _str(r["user_id"]),
+                {"id": r["id"], "user_id": r["user_id"],
                  **{f: r[f] for f in ("email", "salutation", "first_name", "last_name", "title", "phone", "type",
                                       "status")}}
                 for r in members
