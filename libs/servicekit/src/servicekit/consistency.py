@@ -113,8 +113,9 @@ class ReadAfterMiddleware:
         self.read_after = read_after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            # The gateway's hint and the client's own echo may both be there.
+        if scope["type"] == "http" and not scope["path"].startswith("/health/"):
+            # The gateway's hint and the client's own echo may both be there. (Health answers for the
+            # process, not for a caller's data: it never waits.)
             hints = [value.decode("latin-1") for name, value in scope["headers"] if name == _READ_AFTER]
             if hints:
                 try:

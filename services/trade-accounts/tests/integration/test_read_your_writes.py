@@ -79,3 +79,9 @@ async def test_a_write_names_what_it_changed_for_the_caller_to_carry_on(client, 
     assert response.status_code == 201
     assert response.headers["portal-written"] == f"trade-accounts.trade-account.v1/{created['id']}={created['version'] + 1}"
     assert "portal-written" not in (await client.get(f"/trade-accounts/{created['id']}", headers=admin.headers)).headers
+
+
+async def test_health_never_waits_for_a_callers_writes(client, people):
+    person = await people.registered(profile=False)
+    response = await client.get("/health/live", headers=read_after(person, 99))
+    assert response.status_code == 200
