@@ -79,3 +79,8 @@ _.partitions
 _.ready_path
 _.package
 _.consumer_group
+# servicekit's OpenAPI test app: pydantic fields and path parameters FastAPI reads by name.
+_.note
+_.founded
+_.employees
+_.company_id
