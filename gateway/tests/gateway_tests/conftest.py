@@ -13,16 +13,10 @@ import pytest
 from gateway.__main__ import uvicorn_options
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-from gateway_tests.fakes import (
-    AUDIENCE,
-    ISSUER,
-    EchoService,
-    FakeIdentity,
-    SigningKey,
-    access_claims,
-)
+from gateway_tests.fakes import AUDIENCE, ISSUER, EchoService, FakeIdentity
 from gateway_tests.servers import InProcessServer, closed_port
 from servicekit.clock import MovableClock
+from servicekit.testing.tokens import TestSigner
 
 
 @pytest.fixture(scope="session")
@@ -31,13 +25,14 @@ def clock() -> MovableClock:
 
 
 @pytest.fixture(scope="session")
-def signing_key() -> SigningKey:
-    return SigningKey.new()
+def signer(clock: MovableClock) -> TestSigner:
+    """Identity's signing key: the fake identity publishes its JWKS, tests mint with it."""
+    return TestSigner(issuer=ISSUER, audience=AUDIENCE, clock=clock)
 
 
 @pytest.fixture(scope="session")
-async def identity_service(signing_key: SigningKey, clock: MovableClock) -> AsyncIterator[Any]:
-    fake = FakeIdentity(signing_key, clock)
+async def identity_service(signer: TestSigner) -> AsyncIterator[Any]:
+    fake = FakeIdentity(signer)
     server = await InProcessServer(fake.app()).start()
     fake.url = server.url
     yield fake
@@ -61,7 +56,9 @@ def down_url() -> str:
 @pytest.fixture(scope="session", autouse=True)
 def hermetic_gateway_environment():
     """The gateway suite sets every setting itself: GATEWAY_* variables from deploy/local/env.sh
-    would otherwise be merged in (pydantic-settings deep-merges dict settings such as upstreams)."""
+    would otherwise be merged in (pydantic-settings deep-merges dict settings such as upstreams).
+    Package-scoped: other suites in the same xdist worker (the PL-01 proof reads GATEWAY_DATABASE_URL)
+    get the variables back as soon as they run."""
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("GATEWAY_")}
     yield
     os.environ.update(saved)
@@ -123,8 +120,6 @@ async def gateway(start_gateway) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def make_token(signing_key: SigningKey, clock: MovableClock) -> Callable[..., str]:
-    def make(**overrides: Any) -> str:
-        return signing_key.sign(access_claims(clock, **overrides))
-
-    return make
+def make_token(signer: TestSigner) -> Callable[..., str]:
+    """`make_token(user_id=..., roles=[...])`: a valid access token."""
+    return signer.token

@@ -1,7 +1,8 @@
 """Tiny real upstreams for the gateway's tests: a fake identity service and an echo service.
 
 They run on uvicorn on loopback (see servers.py), so every test goes
-through real sockets, as production traffic does. Tokens are real Ed25519 JWTs.
+through real sockets, as production traffic does. Tokens are real Ed25519 JWTs,
+minted by servicekit's TestSigner, whose JWKS the fake identity publishes.
 """
 
 from __future__ import annotations
@@ -9,73 +10,22 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from jwt.algorithms import OKPAlgorithm
 from pydantic import BaseModel
 
-from servicekit.clock import Clock
+from servicekit.auth import StaffRole
+from servicekit.testing.tokens import TestSigner
 
 ISSUER = "https://portal.ctpat.local/identity"
 AUDIENCE = "ctpat-portal"
 PASSWORD = "correct horse battery staple"
-
-
-@dataclass
-class SigningKey:
-    private: Ed25519PrivateKey
-    kid: str
-
-    @classmethod
-    def new(cls, kid: str | None = None) -> SigningKey:
-        return cls(Ed25519PrivateKey.generate(), kid or secrets.token_hex(8))
-
-    def jwk(self) -> dict[str, Any]:
-        public = OKPAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
-        return {**public, "kid": self.kid, "alg": "EdDSA", "use": "sig"}
-
-    def public_bytes(self) -> bytes:
-        return self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-    def sign(self, claims: dict[str, Any], *, kid: str | None = None) -> str:
-        return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": kid or self.kid})
-
-
-def access_claims(
-    clock: Clock,
-    *,
-    user_id: uuid.UUID | None = None,
-    email: str = "trader@example.com",
-    roles: list[str] | None = None,
-    lifetime: int = 300,
-    **overrides: Any,
-) -> dict[str, Any]:
-    # iat from the wall clock (PyJWT checks it is not in the future by wall time);
-    # exp from the injectable clock, which the verifier reads, so tests move time.
-    claims = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": str(user_id or uuid.uuid4()),
-        "email": email,
-        "roles": roles or [],
-        "jti": uuid.uuid4().hex,
-        "sid": uuid.uuid4().hex,
-        "iat": int(time.time()),
-        "exp": int(clock.now().timestamp()) + lifetime,
-        "typ": "access",
-        "pwd_expired": False,
-    }
-    claims.update(overrides)
-    return claims
 
 
 def _problem(status: int, detail: str) -> JSONResponse:
@@ -99,11 +49,10 @@ class Refresh(BaseModel):
 class FakeIdentity:
     """Identity's session endpoints and JWKS, with refresh tokens that work once."""
 
-    key: SigningKey
-    clock: Clock
+    signer: TestSigner
     user_id: uuid.UUID = field(default_factory=uuid.uuid4)
     email: str = "scss@cbp.example"
-    roles: list[str] = field(default_factory=lambda: ["scss"])
+    roles: list[StaffRole] = field(default_factory=lambda: [StaffRole.SCSS])
     access_lifetime: int = 300
     refresh_delay: float = 0.0
     calls: Counter = field(default_factory=Counter)
@@ -114,12 +63,11 @@ class FakeIdentity:
     def grant(self) -> dict[str, Any]:
         refresh = secrets.token_urlsafe(24)
         self.refresh_tokens.add(refresh)
-        claims = access_claims(
-            self.clock, user_id=self.user_id, email=self.email, roles=self.roles,
-            lifetime=self.access_lifetime,
+        token = self.signer.token(
+            self.user_id, self.email, self.roles, lifetime=timedelta(seconds=self.access_lifetime)
         )
         return {
-            "access_token": self.key.sign(claims),
+            "access_token": token,
             "refresh_token": refresh,
             "token_type": "Bearer",
             "expires_in": self.access_lifetime,
@@ -132,7 +80,7 @@ class FakeIdentity:
         @app.get("/.well-known/jwks.json")
         async def jwks() -> dict:
             self.calls["jwks"] += 1
-            return {"keys": [self.key.jwk()]}
+            return self.signer.jwks_document()
 
         @app.post("/sessions", status_code=201)
         async def create_session(body: SignIn, request: Request) -> Response:

@@ -19,6 +19,7 @@ from identity.settings import IdentitySettings
 from identity.use_cases import IdentityContext
 from servicekit.clock import MovableClock
 from servicekit.testing.databases import create_test_database
+from servicekit.testing.fingerprint import database_fingerprint
 
 MIGRATIONS = Path(identity.__file__).parent / "migrations"
 STRONG_PASSWORD = "Harbor#Crane42"
@@ -129,3 +130,9 @@ class IdentityApi:
 @pytest.fixture
 def api(client: httpx.AsyncClient) -> IdentityApi:
     return IdentityApi(client)
+
+
+@pytest.fixture
+def fingerprint(runtime):
+    """`await fingerprint()`: the whole database's rows, to compare before and after refused requests."""
+    return lambda: database_fingerprint(runtime.database)

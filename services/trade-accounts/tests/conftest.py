@@ -1,37 +1,33 @@
 """Trade-accounts' fixtures: a real PostgreSQL database per xdist worker, the app in-process.
 
-Tokens are minted here with a test key the app's verifier trusts (identity is
-another service); users are made known to trade-accounts the way production
+Tokens are minted by servicekit's TestSigner, whose JWKS the app's verifier
+trusts (identity is another service); users are made known to trade-accounts the way production
 does it, through the handlers of identity's events.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import jwt
 import pytest
 from asgi_lifespan import LifespanManager
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from jwt.algorithms import OKPAlgorithm
 
 import trade_accounts
-from servicekit.auth import TokenVerifier
+from servicekit.auth import StaffRole, TokenVerifier
 from servicekit.clock import MovableClock
 from servicekit.testing.databases import create_test_database
+from servicekit.testing.fingerprint import database_fingerprint
+from servicekit.testing.tokens import TestSigner
 from trade_accounts import use_cases
 from trade_accounts.app import build_runtime, create_app
 from trade_accounts.domain.trade_account import PersonDetails
 from trade_accounts.settings import TradeAccountsSettings
 
 MIGRATIONS = Path(trade_accounts.__file__).parent / "migrations"
-KID = "trade-accounts-test-key"
 
 
 @pytest.fixture(scope="session")
@@ -43,23 +39,19 @@ def settings() -> TradeAccountsSettings:
 
 
 @pytest.fixture(scope="session")
-def signing_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture(scope="session")
 def session_clock() -> MovableClock:
     return MovableClock()
 
 
 @pytest.fixture(scope="session")
-def runtime(settings, signing_key, session_clock):
-    jwk = {**json.loads(OKPAlgorithm.to_jwk(signing_key.public_key())), "kid": KID, "alg": "EdDSA"}
+def signer(settings, session_clock) -> TestSigner:
+    """Identity's stand-in: mints the tokens, and its JWKS is what the app's verifier fetches."""
+    return TestSigner(issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
 
-    async def jwks() -> dict:
-        return {"keys": [jwk]}
 
-    verifier = TokenVerifier(jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
+@pytest.fixture(scope="session")
+def runtime(settings, signer, session_clock):
+    verifier = TokenVerifier(signer.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
     return build_runtime(settings, clock=session_clock, token_verifier=verifier)
 
 
@@ -86,24 +78,14 @@ class Person:
 class People:
     """Makes portal users as identity's events would make them known, and their tokens."""
 
-    def __init__(self, runtime, settings, signing_key) -> None:
+    def __init__(self, runtime, signer: TestSigner) -> None:
         self.runtime = runtime
-        self.settings = settings
-        self.signing_key = signing_key
+        self.signer = signer
 
-    def token(self, user_id: uuid.UUID, email: str, roles: list[str] | None = None) -> str:
-        now = self.runtime.clock.now()
-        return jwt.encode(
-            {"iss": self.settings.jwt_issuer, "aud": self.settings.jwt_audience, "sub": str(user_id), "email": email,
-             "roles": roles or [], "jti": uuid.uuid4().hex, "sid": str(uuid.uuid4()), "typ": "access",
-             "pwd_expired": False, "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=5)).timestamp())},
-            self.signing_key, algorithm="EdDSA", headers={"kid": KID},
-        )
-
-    def person(self, email: str | None = None, roles: list[str] | None = None) -> Person:
+    def person(self, email: str | None = None, roles: list[StaffRole] | None = None) -> Person:
         user_id = uuid.uuid4()
         email = email or f"ta-{user_id.hex[:10]}@example.com"
-        return Person(user_id, email, {"Authorization": f"Bearer {self.token(user_id, email, roles)}"})
+        return Person(user_id, email, self.signer.bearer(user_id, email, roles or []))
 
     async def registered(self, email: str | None = None, *, profile: bool = True) -> Person:
         person = self.person(email)
@@ -116,13 +98,13 @@ class People:
                 )
         return person
 
-    def staff(self, role: str) -> Person:
+    def staff(self, role: StaffRole) -> Person:
         return self.person(f"{role}-{uuid.uuid4().hex[:6]}@cbp.example", [role])
 
 
 @pytest.fixture
-def people(runtime, settings, signing_key) -> People:
-    return People(runtime, settings, signing_key)
+def people(runtime, signer) -> People:
+    return People(runtime, signer)
 
 
 COMPANY = {"company_information": {"company_name": "Acme Imports LLC", "doing_business_as": "Acme",
@@ -154,3 +136,9 @@ async def account(client, people, bodies) -> tuple[dict, Person]:
     response = await client.post("/trade-accounts", json=bodies.company, headers=admin.headers)
     assert response.status_code == 201, response.text
     return response.json(), admin
+
+
+@pytest.fixture
+def fingerprint(runtime):
+    """`await fingerprint()`: the whole database's rows, to compare before and after refused requests."""
+    return lambda: database_fingerprint(runtime.database)

@@ -1,14 +1,13 @@
-"""Every protected endpoint refuses strangers (401), and no input makes any endpoint fail with a 500 (PL-07)."""
+"""Every protected endpoint refuses strangers (401): no token, and every token a stranger could make."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from servicekit.testing.tokens import forgeries
 
 PROTECTED = [
     ("GET", "/me"),
@@ -24,33 +23,24 @@ PROTECTED = [
 ]
 
 
-def forged_tokens(identity_settings, real_token: str) -> dict[str, str]:
-    """Tokens a stranger could make: unsigned, signed by their own key, for another audience, expired."""
-    claims = jwt.decode(real_token, options={"verify_signature": False})
-    kid = jwt.get_unverified_header(real_token)["kid"]
-    stranger = Ed25519PrivateKey.generate()
-    now = datetime.now(UTC)
-    return {
-        "none-algorithm": jwt.encode(claims, key=None, algorithm="none"),
-        "stranger-key-same-kid": jwt.encode(claims, stranger, algorithm="EdDSA", headers={"kid": kid}),
-        "hs256-with-public-info": jwt.encode(claims, "a-guessed-shared-secret-of-32-bytes!", algorithm="HS256", headers={"kid": kid}),
-        "garbage": "not.a.token",
-        "refresh-token-as-bearer": str(uuid.uuid4()),
-        "tampered-roles": real_token.rsplit(".", 2)[0] + "." + jwt.utils.base64url_encode(
-            json.dumps({**claims, "roles": ["admin"]}).encode()).decode() + "." + real_token.rsplit(".", 1)[1],
-        "expired": jwt.encode({**claims, "exp": int((now - timedelta(hours=1)).timestamp())}, stranger, algorithm="EdDSA", headers={"kid": kid}),
-    }
+async def published_public_key(client, token: str) -> bytes:
+    """The raw public key identity's JWKS publishes for the token's kid (what an HS256 confusion would use)."""
+    kid = jwt.get_unverified_header(token)["kid"]
+    jwk = next(k for k in (await client.get("/.well-known/jwks.json")).json()["keys"] if k["kid"] == kid)
+    return jwt.utils.base64url_decode(jwk["x"])
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
-async def test_protected_endpoints_refuse_anonymous_and_forged_tokens(api, client, identity_settings, method, path):
+async def test_protected_endpoints_refuse_anonymous_and_forged_tokens(api, client, method, path):
     _, tokens = await api.new_user()
     anonymous = await client.request(method, path, json={})
     assert anonymous.status_code == 401, anonymous.text
     assert anonymous.headers["content-type"] == "application/problem+json"
-    for name, token in forged_tokens(identity_settings, tokens["access_token"]).items():
+    public_key = await published_public_key(client, tokens["access_token"])
+    for name, token in forgeries(tokens["access_token"], public_key=public_key).items():
         response = await client.request(method, path, json={}, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, (name, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
     # and the real user is untouched by all of that
     assert (await client.get("/me", headers=api.bearer(tokens))).status_code == 200
 
@@ -59,33 +49,3 @@ async def test_a_token_expires_by_the_clock(api, client, clock):
     _, tokens = await api.new_user()
     clock.advance(timedelta(minutes=10))
     assert (await client.get("/me", headers=api.bearer(tokens))).status_code == 401
-
-
-JUNK_BODIES = [
-    b"",
-    b"null",
-    b"[]",
-    b"\"text\"",
-    b"{\"email\": {\"$ne\": null}}",
-    b"{\"email\": \"a@b.c\", \"password\": null}",
-    json.dumps({"email": "x" * 10_000 + "@example.com", "password": "p" * 10_000}).encode(),
-    b"\xff\xfe\x00garbage",
-    json.dumps({"security_questions": [{"question_id": -1, "answer": None}]}).encode(),
-]
-
-
-@pytest.mark.req("PL-07")
-async def test_no_junk_input_to_any_endpoint_gives_a_500(api, client, app):
-    _, tokens = await api.new_user()
-    for route in app.routes:
-        for method in getattr(route, "methods", set()) - {"HEAD", "OPTIONS"}:
-            path = route.path.replace("{token}", "%00%27;drop table users;--")
-            for body in JUNK_BODIES:
-                for headers in ({}, api.bearer(tokens)):
-                    response = await client.request(
-                        method, path, content=body, headers={**headers, "content-type": "application/json"}
-                    )
-                    assert response.status_code < 500, (method, path, body[:40], response.text[:200])
-                    if response.status_code >= 400:
-                        assert response.headers["content-type"] == "application/problem+json"
-    assert (await client.get("/me", headers=api.bearer(tokens))).status_code == 200

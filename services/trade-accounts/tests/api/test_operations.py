@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from servicekit.auth import StaffRole
 from trade_accounts import use_cases
 
 REASON = "Acme Holdings acquired Beta Freight in 2026; one organisation now."
@@ -124,7 +125,7 @@ async def test_with_a_security_model_management_must_approve_too_and_may_decline
         await use_cases.security_model_created(session, uuid.uuid4(), uuid.UUID(beta["id"]))
     request = (await link(client, requester, acme, beta)).json()
     assert {a["kind"] for a in request["approvals"]} == {"company_administrator", "management"}
-    management = people.staff("management")
+    management = people.staff(StaffRole.MANAGEMENT)
     assert request["id"] in [r["id"] for r in (await client.get("/tasks", headers=management.headers)).json()["to_act_on"]]
     await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"}, headers=other.headers)
     beta_now = (await client.get(f"/trade-accounts/{beta['id']}", headers=other.headers)).json()
@@ -149,7 +150,7 @@ async def test_management_is_needed_when_a_security_model_arrives_after_submissi
     assert [a["kind"] for a in request["approvals"]] == ["company_administrator"]
     async with runtime.database.transaction() as session:  # ctpat's SecurityModelCreated, after the submission
         await use_cases.security_model_created(session, uuid.uuid4(), uuid.UUID(beta["id"]))
-    management = people.staff("management")
+    management = people.staff(StaffRole.MANAGEMENT)
     assert request["id"] in [r["id"] for r in (await client.get("/tasks", headers=management.headers)).json()["to_act_on"]]
     approved = await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"},
                                  headers=other.headers)
@@ -171,7 +172,7 @@ async def test_management_is_not_needed_when_the_security_model_left_before_the_
     assert {a["kind"] for a in request["approvals"]} == {"company_administrator", "management"}
     async with runtime.database.transaction() as session:  # ctpat's SecurityModelMoved: to an unrelated account
         await use_cases.security_model_moved(session, model, uuid.uuid4())
-    management = people.staff("management")
+    management = people.staff(StaffRole.MANAGEMENT)
     assert request["id"] not in [r["id"] for r in
                                  (await client.get("/tasks", headers=management.headers)).json()["to_act_on"]]
     approved = await client.post(f"/trade-account-requests/{request['id']}/decision", json={"decision": "approved"},
@@ -208,7 +209,7 @@ async def test_a_split_moves_the_chosen_security_model_after_management_approves
         "reason": REASON}, headers=admin.headers)
     assert split.status_code == 201 and split.json()["status"] == "pending"
     done = await client.post(f"/trade-account-requests/{split.json()['id']}/decision", json={"decision": "approved"},
-                             headers=people.staff("management").headers)
+                             headers=people.staff(StaffRole.MANAGEMENT).headers)
     assert done.json()["status"] == "completed"
     names = {a["company_name"] for o in (await client.get("/navigation", headers=admin.headers)).json() for a in o["accounts"]}
     assert names == {"Acme Imports and Exports", "Acme Exports LLC"}
@@ -297,7 +298,7 @@ async def test_a_split_copies_what_the_moving_model_uses_into_the_new_account(cl
         "source_id": acme["id"], "new_company_name": "Acme Exports LLC", "security_model_ids": [str(moving)],
         "reason": REASON}, headers=admin.headers)).json()
     await client.post(f"/trade-account-requests/{split['id']}/decision", json={"decision": "approved"},
-                      headers=people.staff("management").headers)
+                      headers=people.staff(StaffRole.MANAGEMENT).headers)
     [exports] = [a for o in (await client.get("/navigation", headers=admin.headers)).json() for a in o["accounts"]
                  if a["company_name"] == "Acme Exports LLC"]
     new = (await client.get(f"/trade-accounts/{exports['trade_account_id']}", headers=admin.headers)).json()
@@ -332,7 +333,7 @@ async def test_a_merge_remaps_what_the_merged_accounts_model_uses(client, people
     merge = (await client.post("/trade-account-requests/merge", json={
         "requesting_account_id": acme["id"], "survivor_id": acme["id"], "merged_id": beta["id"], "reason": REASON},
         headers=requester.headers)).json()
-    for who in (other, people.staff("management")):
+    for who in (other, people.staff(StaffRole.MANAGEMENT)):
         await client.post(f"/trade-account-requests/{merge['id']}/decision", json={"decision": "approved"},
                           headers=who.headers)
     survivor = (await client.get(f"/trade-accounts/{acme['id']}", headers=requester.headers)).json()
@@ -371,12 +372,12 @@ async def test_ctpat_naming_entries_outside_the_models_account_records_only_thos
 @pytest.mark.req("TA-02")
 async def test_the_assigned_scss_renames_the_company(client, people, runtime, account):
     body, admin = account
-    scss = people.staff("scss")
+    scss = people.staff(StaffRole.SCSS)
     async with runtime.database.transaction() as session:  # ctpat's ScssAssigned
         await use_cases.scss_assigned(session, uuid.uuid4(), uuid.UUID(body["id"]), scss.user_id)
     renamed = {**body["company_information"], "company_name": "Acme Imports Holdings LLC"}
     by_management = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed,
-                                     headers=people.staff("management").headers)
+                                     headers=people.staff(StaffRole.MANAGEMENT).headers)
     assert by_management.status_code == 403
     by_scss = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=scss.headers)
     assert by_scss.status_code == 200

@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from servicekit.auth import StaffRole
 from trade_accounts import tables, use_cases
 from trade_accounts.domain.trade_account import PersonDetails
 
@@ -32,7 +33,7 @@ async def test_without_a_completed_profile_or_as_staff_no_account_is_created(cli
     no_profile = await people.registered(profile=False)
     refused = await client.post("/trade-accounts", json=bodies.company, headers=no_profile.headers)
     assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "profile"
-    assert (await client.post("/trade-accounts", json=bodies.company, headers=people.staff("scss").headers)).status_code == 403
+    assert (await client.post("/trade-accounts", json=bodies.company, headers=people.staff(StaffRole.SCSS).headers)).status_code == 403
     assert (await client.post("/trade-accounts", json=bodies.company)).status_code == 401
     assert (await client.get("/navigation", headers=no_profile.headers)).json() == []
 
@@ -60,10 +61,10 @@ async def test_users_edit_company_information_but_only_cbp_renames(client, peopl
     renamed = {**info, "company_name": "Acme Renamed Inc"}
     refused = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=admin.headers)
     assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "company_name"
-    scss = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=people.staff("scss").headers)
+    scss = await client.put(f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=people.staff(StaffRole.SCSS).headers)
     assert scss.status_code == 403  # no SCSS is assigned to this account, so it is Management's call
     by_management = await client.put(
-        f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=people.staff("management").headers
+        f"/trade-accounts/{body['id']}/company-information", json=renamed, headers=people.staff(StaffRole.MANAGEMENT).headers
     )
     assert by_management.status_code == 200
     assert by_management.json()["company_information"]["company_name"] == "Acme Renamed Inc"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from servicekit.auth import StaffRole
 from servicekit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from trade_accounts.domain.actors import Actor, KnownUser
 from trade_accounts.domain.addresses import Address
@@ -64,7 +65,7 @@ def test_users_edit_company_information_but_not_the_company_name():
 @pytest.mark.req("TA-02")
 def test_management_renames_when_no_scss_is_assigned_and_only_the_assigned_scss_otherwise():
     account, _ = new_account()
-    management = Actor(uuid.uuid4(), frozenset({"management"}))
+    management = Actor(uuid.uuid4(), frozenset({StaffRole.MANAGEMENT}))
     account.update_company_information(management, CompanyInformation("Acme Global LLC"), NOW)
     assert account.company.company_name == "Acme Global LLC"
     scss = Actor(uuid.uuid4(), frozenset({"scss"}))
