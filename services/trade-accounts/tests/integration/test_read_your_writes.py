@@ -11,15 +11,15 @@ from portal_events import Envelope
 from portal_events.identity import UserProfileUpdated
 from servicekit.consumer import Inbox
 from trade_accounts import tables
-from trade_accounts.app import IDENTITY_USERS
-from trade_accounts.consumers import identity_handlers
+from trade_accounts.app import consumer_group
+from trade_accounts.consumers import IDENTITY_TOPICS, identity_handlers
 
 
 async def deliver(runtime, event) -> None:
     """What trade-accounts' identity consumer does with one record: inbox, version, handler, one transaction."""
     envelope = Envelope(type=event.event_type, source="identity", subject=event.aggregate_id,
                         data=event.model_dump(mode="json"))
-    inbox = Inbox(tables.inbox, tables.inbox_aggregate_version, IDENTITY_USERS)
+    inbox = Inbox(tables.inbox, tables.inbox_aggregate_version, consumer_group(runtime.settings, IDENTITY_TOPICS))
     async with runtime.database.transaction() as session:
         assert await inbox.accept(session, envelope)
         await identity_handlers(runtime.context)[envelope.type](session, envelope)
