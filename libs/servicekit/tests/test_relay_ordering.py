@@ -101,7 +101,7 @@ async def test_two_relays_share_the_outbox_and_publish_each_aggregate_in_version
     finally:
         for r in relays:
             r.stop()
-        await asyncio.gather(*tasks)
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
     by_key = first_deliveries_by_key(records)
     assert set(by_key) == set(widgets)
     assert all(versions == list(range(1, 11)) for versions in by_key.values()), by_key
@@ -110,6 +110,7 @@ async def test_two_relays_share_the_outbox_and_publish_each_aggregate_in_version
     assert sum(r.published_count for r in relays) == 240
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.req("PL-02")
 async def test_a_relay_that_dies_mid_way_leaves_its_shards_to_the_other_and_nothing_is_lost_or_reordered(
     db, kafka_bootstrap, topic
@@ -124,13 +125,13 @@ async def test_a_relay_that_dies_mid_way_leaves_its_shards_to_the_other_and_noth
         await asyncio.sleep(0.01)
     assert doomed.published_count >= 20, "the doomed relay never got to work"
     tasks[1].cancel()  # dies between or inside a batch; its connection (and its locks) go with it
-    await asyncio.gather(tasks[1], return_exceptions=True)
+    await asyncio.wait_for(asyncio.gather(tasks[1], return_exceptions=True), timeout=30)
     await writer
     try:
         records = await read_topic(topic, kafka_bootstrap, expected=320, within=60)
     finally:
         survivor.stop()
-        await tasks[0]
+        await asyncio.wait_for(tasks[0], timeout=30)
     by_key = first_deliveries_by_key(records)
     assert set(by_key) == set(widgets)
     assert all(versions == list(range(1, 21)) for versions in by_key.values()), by_key

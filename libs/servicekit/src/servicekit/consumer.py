@@ -204,8 +204,9 @@ class IdempotentConsumer:
             except Exception as exc:  # noqa: BLE001 - reconnect after broker outages
                 log.warning("consumer error; reconnecting", consumer=self.name, error=repr(exc))
                 self.heartbeat.beat(ok=False)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+                with contextlib.suppress(TimeoutError):  # asyncio.timeout: see OutboxRelay.run
+                    async with asyncio.timeout(1.0):
+                        await self._stopping.wait()
             finally:
                 with contextlib.suppress(Exception):
                     await consumer.stop()

@@ -245,8 +245,11 @@ class OutboxRelay:
                 self.heartbeat.beat()
                 if published >= self._batch_size:
                     continue  # more may be waiting
+                # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation that
+                # arrives as the wake-up does, and a cancelled relay must stop (seen in test_relay_ordering).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+                    async with asyncio.timeout(self._poll_seconds):
+                        await self._wake.wait()
                 self._wake.clear()
             except asyncio.CancelledError:
                 break
@@ -264,14 +267,17 @@ class OutboxRelay:
                 listen_conn = work_conn = None
                 self.leases.lost()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+                    async with asyncio.timeout(1.0):
+                        await self._stopping.wait()
+        # Bounded: a relay told to stop must stop, even if the broker or the database does not answer.
+        # The producer first (what it still holds is flushed), then the connection and its shard locks.
         if producer is not None:
             with contextlib.suppress(Exception):
-                await producer.stop()
+                await asyncio.wait_for(producer.stop(), timeout=10)
         for conn in (listen_conn, work_conn):
             if conn is not None:
                 with contextlib.suppress(Exception):
-                    await conn.close()
+                    await conn.close(timeout=5)
 
     def stop(self) -> None:
         self._stopping.set()
