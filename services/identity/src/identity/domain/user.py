@@ -131,6 +131,12 @@ class User(RecordsEvents):
         self.password_set_at = now
         self._bump()
 
+    def ensure_security_questions_to_change(self) -> None:
+        """Checked before the current answers are: a user without questions (CBP staff) has nothing to give,
+        and a guess at answers that do not exist must not count as a failed credential check (ID-12)."""
+        if not self.security_answers:
+            raise Conflict("You have no security questions to change.")
+
     def replace_security_answers(self, answers: list[SecurityAnswer]) -> None:
         """ID-07: the caller has checked the current answers."""
         self.security_answers = answers

@@ -76,6 +76,7 @@ async def change_security_questions(
     """ID-07: the current answers unlock new questions (ID-12: guarded like a sign-in)."""
     user = await get_user(session, user_id)
     FieldErrors(question_choice_errors(questions, "security_questions")).raise_if_any()
+    user.ensure_security_questions_to_change()
     guard = CredentialGuard(ctx, account_of(user), client_address)
     if not await guard.verify(session, lambda: answers_match(user, ctx.hasher, current_answers)):
         raise ValidationFailed.on("current_answers", "do not match your security answers")
