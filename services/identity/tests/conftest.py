@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from servicekit.testing.fingerprint import database_fingerprint
 
 MIGRATIONS = Path(identity.__file__).parent / "migrations"
 STRONG_PASSWORD = "Harbor#Crane42"
+DOCUMENTATION_PREFIX = int(ipaddress.IPv6Address("2001:db8::"))
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +66,20 @@ async def app(identity_settings: IdentitySettings, runtime) -> AsyncIterator:
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 5000))
+def client_address() -> str:
+    """A fresh address per test, from the documentation prefix 2001:db8::/32 (RFC 3849).
+
+    ID-12 counts every failed credential check per client address too (300 a
+    minute block it). A whole suite sent from one address would add its
+    deliberate failures up to a block that no single test caused; a test that
+    proves the address limit sends from addresses of its own.
+    """
+    return str(ipaddress.IPv6Address(DOCUMENTATION_PREFIX + uuid.uuid4().int % 2**96))
+
+
+@pytest.fixture
+async def client(app, client_address: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=(client_address, 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://identity") as c:
         yield c
 
