@@ -134,6 +134,25 @@ async def test_every_other_credential_check_counts_and_is_refused_while_locked(a
     assert await _succeed(kind, api, client, ctx, email, tokens) in (200, 204)
 
 
+@pytest.mark.req("ID-12")
+@pytest.mark.parametrize("kind", ["password", "questions", "email", "reset_answers"])
+async def test_every_other_credential_check_counts_towards_its_address_limit(
+    api, app, client, ctx, monkeypatch, kind
+):
+    """Failed checks of one kind by five users at one address block that address, for sign-in too; the same
+    users elsewhere are untouched. Here with an address limit of 5 a minute (the real one is 300)."""
+    monkeypatch.setattr(ctx, "throttle_policy", ThrottlePolicy(per_address_burst=ThrottleRule(
+        lock_after=5, lock_for=timedelta(minutes=5), window=timedelta(minutes=1))))
+    colleague = api.new_email()
+    await api.register(colleague)
+    for _ in range(5):  # `client` sends from an address of this test's own
+        email, tokens = await api.new_user()
+        assert await _fail(kind, api, client, ctx, email, tokens) == 422
+    refused = await client.post("/sessions", json={"email": colleague, "password": api.password})
+    assert refused.status_code == 429 and "from your network" in refused.json()["detail"], refused.text
+    assert await sign_in_status(app, "2001:db8:ffff::1", colleague, api.password) == 201
+
+
 async def test_a_right_answer_forgives_the_accounts_own_earlier_mistakes(api, app, clock):
     email = api.new_email()
     await api.register(email)

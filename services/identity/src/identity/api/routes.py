@@ -31,7 +31,8 @@ from servicekit.db import TransactionalRoute
 from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
 from servicekit.openapi import problem_responses
 
-# ID-12: a wrong password or answer counts against the account; too many throttle (429), then lock (423).
+# ID-12: a wrong password or answer counts against the account and the client's address; too many throttle
+# (429), then lock (423).
 GUARDED = problem_responses(404, 409, 423, 429)
 router = APIRouter(route_class=TransactionalRoute)
 
@@ -114,33 +115,36 @@ async def sign_out_everywhere(principal: PrincipalWithExpiredPassword, session: 
 
 @router.post("/me/password", tags=["credentials"], responses=GUARDED)
 async def change_password(
-    body: ChangePasswordRequest, principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity
+    body: ChangePasswordRequest, principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity,
+    address: ClientAddress,
 ) -> TokensBody:
     tokens = await use_cases.change_password(
         session, ctx, user_id=principal.user_id, session_id=UUID(principal.session_id),
-        current_password=body.current_password, new_password=body.new_password,
+        current_password=body.current_password, new_password=body.new_password, client_address=address,
     )
     return TokensBody.model_validate(tokens)
 
 
 @router.put("/me/security-questions", tags=["credentials"], responses=GUARDED)
 async def change_security_questions(
-    body: ChangeSecurityQuestionsRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
+    body: ChangeSecurityQuestionsRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity,
+    address: ClientAddress,
 ) -> UserBody:
     user = await use_cases.change_security_questions(
         session, ctx, user_id=principal.user_id, current_answers=_answers(body.current_answers),
-        questions=_chosen(body.security_questions),
+        questions=_chosen(body.security_questions), client_address=address,
     )
     return _user(user, ctx)
 
 
 @router.post("/me/email", tags=["credentials"], responses=GUARDED)
 async def change_email(
-    body: ChangeEmailRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity
+    body: ChangeEmailRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity,
+    address: ClientAddress,
 ) -> UserBody:
     user = await use_cases.change_email(
         session, ctx, user_id=principal.user_id, current_password=body.current_password,
-        new_email=body.new_email,
+        new_email=body.new_email, client_address=address,
     )
     return _user(user, ctx)
 
@@ -163,8 +167,10 @@ async def reset_questions(token: str, session: DbSession, ctx: Identity) -> list
     "/password-resets/{token}/answers", status_code=status.HTTP_204_NO_CONTENT, tags=["forgot password"],
     responses=GUARDED,
 )
-async def verify_reset_answers(token: str, body: ResetAnswersRequest, session: DbSession, ctx: Identity) -> Response:
-    await use_cases.verify_reset_answers(session, ctx, token, _answers(body.answers))
+async def verify_reset_answers(
+    token: str, body: ResetAnswersRequest, session: DbSession, ctx: Identity, address: ClientAddress
+) -> Response:
+    await use_cases.verify_reset_answers(session, ctx, token, _answers(body.answers), client_address=address)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
