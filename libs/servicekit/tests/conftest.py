@@ -6,12 +6,11 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from servicekit.db import Database
-from servicekit.testing.databases import worker_suffix
+from servicekit.testing.databases import scratch_database
 from servicekit.testing.pytest_plugin import require_env
 
 
@@ -22,14 +21,7 @@ def kafka_bootstrap() -> str:
 
 @pytest.fixture(scope="session")
 async def kit_database() -> AsyncIterator[Database]:
-    admin_url = require_env("PORTAL_PG_ADMIN_URL")
-    name = f"servicekit_test_{worker_suffix()}"
-    conn = await asyncpg.connect(admin_url)
-    await conn.execute(f'drop database if exists "{name}" with (force)')
-    await conn.execute(f'create database "{name}"')
-    await conn.close()
-    base = admin_url.rsplit("/", 1)[0]
-    url = f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    url = await scratch_database("servicekit_test")
     database = Database(url, pool_size=5)
     yield database
     await database.dispose()

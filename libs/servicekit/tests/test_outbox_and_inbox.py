@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 from portal_events import Envelope, EventPayload
 from servicekit.clock import SystemClock
 from servicekit.consumer import IdempotentConsumer, Inbox, inbox_tables
 from servicekit.outbox import Outbox, OutboxRelay, outbox_table
+from servicekit.testing.kafka import read_topic
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -54,24 +55,6 @@ def relay_for(database, kafka_bootstrap) -> OutboxRelay:
     return OutboxRelay(dsn=database.url, source="servicekit-test", bootstrap_servers=kafka_bootstrap, poll_seconds=0.2)
 
 
-async def read_all(topic: str, kafka_bootstrap: str, expected: int, timeout: float = 20.0) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    records = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(records) < expected and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=300)
-            for rs in batch.values():
-                records.extend(rs)
-        # a moment more, to catch anything published twice
-        for rs in (await consumer.getmany(timeout_ms=500)).values():
-            records.extend(rs)
-    finally:
-        await consumer.stop()
-    return records
-
-
 async def effect_count(database, subject: str) -> int:
     async with database.transaction() as session:
         return await session.scalar(select(func.count()).select_from(applied).where(applied.c.subject == subject))
@@ -92,7 +75,7 @@ async def test_committed_events_are_published_once_in_order_and_rolled_back_ones
     relay = relay_for(db, kafka_bootstrap)
     task = asyncio.create_task(relay.run())
     try:
-        records = await read_all(topic, kafka_bootstrap, expected=5)
+        records = await read_topic(topic, kafka_bootstrap, expected=5)
     finally:
         relay.stop()
         await task
@@ -175,7 +158,7 @@ async def test_a_failing_event_is_retried_then_parked_and_the_next_ones_still_fl
     consumer, task = await _run_consumer(db, kafka_bootstrap, topic, fragile, max_attempts=3)
     try:
         await eventually(lambda: effect_count(db, good))
-        parked = await read_all(f"{topic}.dlq", kafka_bootstrap, expected=1)
+        parked = await read_topic(f"{topic}.dlq", kafka_bootstrap, expected=1)
     finally:
         consumer.stop()
         await task
@@ -194,7 +177,7 @@ async def test_a_record_that_is_not_a_cloudevent_is_parked_not_dropped(db, kafka
     await producer.stop()
     consumer, task = await _run_consumer(db, kafka_bootstrap, topic, record_effect)
     try:
-        parked = await read_all(f"{topic}.dlq", kafka_bootstrap, expected=1)
+        parked = await read_topic(f"{topic}.dlq", kafka_bootstrap, expected=1)
     finally:
         consumer.stop()
         await task

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import ClassVar
 
-import asyncpg
 import pytest
 from sqlalchemy import MetaData
 
@@ -16,9 +15,8 @@ from portal_events import Envelope, EventPayload
 from servicekit.clock import SystemClock
 from servicekit.db import Database
 from servicekit.outbox import Outbox, OutboxRelay, outbox_table
-from servicekit.testing.databases import worker_suffix
+from servicekit.testing.databases import scratch_database
 from servicekit.testing.kafka import read_topic
-from servicekit.testing.pytest_plugin import require_env
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -37,13 +35,7 @@ class WidgetRenamed(EventPayload):
 @pytest.fixture
 async def db() -> AsyncIterator[Database]:
     """An outbox of its own: no other test's relay may publish these rows."""
-    admin_url = require_env("PORTAL_PG_ADMIN_URL")
-    name = f"servicekit_relays_{worker_suffix()}"
-    conn = await asyncpg.connect(admin_url)
-    await conn.execute(f'drop database if exists "{name}" with (force)')
-    await conn.execute(f'create database "{name}"')
-    await conn.close()
-    url = f"{admin_url.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    url = await scratch_database("servicekit_relays")
     database = Database(url, pool_size=4, outbox=Outbox(outbox, source=SOURCE, clock=SystemClock()))
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)

@@ -38,7 +38,7 @@ def build_runtime(
         http_jwks_fetcher(settings.jwks_url), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
         clock=clock,
     )
-    runtime = Runtime(settings=settings, database=database, clock=clock, outbox=outbox, token_verifier=verifier)
+    runtime = Runtime(settings=settings, database=database, clock=clock, token_verifier=verifier)
     if context is not None:
         runtime.context = context(runtime)
     return runtime

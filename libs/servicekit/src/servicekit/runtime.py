@@ -15,7 +15,6 @@ from typing import Generic, TypeVar
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
 from servicekit.db import Database
-from servicekit.outbox import Outbox
 from servicekit.settings import ServiceSettings
 
 C = TypeVar("C")
@@ -26,7 +25,6 @@ class Runtime(Generic[C]):
     settings: ServiceSettings
     database: Database
     clock: Clock
-    outbox: Outbox
     token_verifier: TokenVerifier
     context: C = None  # type: ignore[assignment]
 

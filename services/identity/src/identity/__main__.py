@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from identity.settings import IdentitySettings
 from servicekit.auth import StaffRole
@@ -17,59 +19,63 @@ from servicekit.errors import PortalError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def _run_with_runtime(work: Callable[[Any], Awaitable[None]], settings: IdentitySettings | None = None) -> None:
+    """Runs an admin verb on a runtime of its own, disposed afterwards; a refusal ends it with its reason."""
+    from identity.app import build_runtime
+
+    async def run() -> None:
+        runtime = build_runtime(settings or IdentitySettings())
+        try:
+            await work(runtime)
+        finally:
+            await runtime.database.dispose()
+
+    try:
+        asyncio.run(run())
+    except PortalError as exc:
+        sys.exit(f"refused: {exc.detail}")
+
+
 def _first_signing_key(settings) -> None:
-    from identity.app import build_runtime, load_keys
+    from identity.app import load_keys
 
-    async def first_key() -> None:
-        runtime = build_runtime(settings)
+    async def first_key(runtime) -> None:
         await load_keys(runtime.context)  # makes the first signing key if there is none
-        await runtime.database.dispose()
 
-    asyncio.run(first_key())
+    _run_with_runtime(first_key, settings)
 
 
 def _create_staff(args: argparse.Namespace) -> None:
     """CBP staff are made here, never by self-registration."""
     from identity import use_cases
-    from identity.app import build_runtime
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
 
-    async def create() -> None:
-        runtime = build_runtime(IdentitySettings())
-        try:
-            async with runtime.database.transaction() as session:
-                user = await use_cases.register(
-                    session, runtime.context, email=args.email, password=password, questions=[],
-                    kind="cbp", roles=sorted(set(args.role)),
-                )
-            print(f"created {user.email} ({', '.join(user.roles)}) id={user.id}")
-        finally:
-            await runtime.database.dispose()
+    async def create(runtime) -> None:
+        async with runtime.database.transaction() as session:
+            user = await use_cases.register(
+                session, runtime.context, email=args.email, password=password, questions=[],
+                kind="cbp", roles=sorted(set(args.role)),
+            )
+        print(f"created {user.email} ({', '.join(user.roles)}) id={user.id}")
 
-    try:
-        asyncio.run(create())
-    except PortalError as exc:
-        sys.exit(f"refused: {exc.detail}")
+    _run_with_runtime(create)
 
 
 def _rotate_keys(_: argparse.Namespace) -> None:
-    from identity.app import build_runtime
     from identity.repository import SigningKeyRepository
     from identity.signing import rotate_keys
 
     settings = IdentitySettings()
 
-    async def rotate() -> None:
-        runtime = build_runtime(settings)
+    async def rotate(runtime) -> None:
         # Old keys stay published while tokens they signed can still be presented.
         retire_after = timedelta(minutes=settings.access_token_minutes) + timedelta(minutes=5)
         async with runtime.database.transaction() as session:
             kid = await rotate_keys(SigningKeyRepository(session), runtime.clock.now(), retire_after)
-        await runtime.database.dispose()
         print(f"new signing key {kid}")
 
-    asyncio.run(rotate())
+    _run_with_runtime(rotate, settings)
 
 
 HELPDESK_VERBS = {
@@ -82,30 +88,22 @@ HELPDESK_VERBS = {
 def _helpdesk(args: argparse.Namespace) -> None:
     """The Helpdesk's actions from a terminal: the operator names their own CBP Admin account, recorded as actor."""
     from identity import use_cases
-    from identity.app import build_runtime
 
-    async def act() -> None:
-        runtime = build_runtime(IdentitySettings())
-        try:
-            async with runtime.database.transaction() as session:
-                actor_id = await use_cases.admin_id_by_email(session, args.admin)
-                if args.helpdesk_verb == "history":
-                    for a in await use_cases.helpdesk_actions(session, actor_id=actor_id, email=args.email):
-                        print(f"{a.occurred_at:%Y-%m-%d %H:%M:%S} {a.action} {a.user_email} "
-                              f"by {a.actor_email} ({a.channel}): {a.reason}")
-                    return
-                action = await use_cases.act_for_helpdesk(
-                    session, runtime.context, actor_id=actor_id, action=HELPDESK_VERBS[args.helpdesk_verb][0],
-                    email=args.email, reason=args.reason, channel="cli",
-                )
-            print(f"{action.action} {action.user_email} by {action.actor_email}, recorded as {action.id}")
-        finally:
-            await runtime.database.dispose()
+    async def act(runtime) -> None:
+        async with runtime.database.transaction() as session:
+            actor_id = await use_cases.admin_id_by_email(session, args.admin)
+            if args.helpdesk_verb == "history":
+                for a in await use_cases.helpdesk_actions(session, actor_id=actor_id, email=args.email):
+                    print(f"{a.occurred_at:%Y-%m-%d %H:%M:%S} {a.action} {a.user_email} "
+                          f"by {a.actor_email} ({a.channel}): {a.reason}")
+                return
+            action = await use_cases.act_for_helpdesk(
+                session, runtime.context, actor_id=actor_id, action=HELPDESK_VERBS[args.helpdesk_verb][0],
+                email=args.email, reason=args.reason, channel="cli",
+            )
+        print(f"{action.action} {action.user_email} by {action.actor_email}, recorded as {action.id}")
 
-    try:
-        asyncio.run(act())
-    except PortalError as exc:
-        sys.exit(f"refused: {exc.detail}")
+    _run_with_runtime(act)
 
 
 def _helpdesk_verbs(verbs) -> None:

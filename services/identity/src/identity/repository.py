@@ -15,6 +15,7 @@ from identity import tables
 from identity.domain.credential_throttle import FailureCounter
 from identity.domain.helpdesk import HelpdeskAction
 from identity.domain.user import Profile, SecurityAnswer, User
+from servicekit.mail import MailQueue
 from servicekit.store import AggregateRepository
 
 
@@ -268,16 +269,11 @@ class PasswordResetRepository:
         )
 
 
-class MailRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class MailRepository(MailQueue):
+    """Identity's mail (reset links), queued in its own `mail_outbox`."""
 
-    async def enqueue(self, recipient: str, subject: str, body: str, now: datetime) -> None:
-        await self.session.execute(
-            insert(tables.mail_outbox).values(
-                id=uuid.uuid4(), recipient=recipient, subject=subject, body=body, created_at=now
-            )
-        )
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, tables.mail_outbox)
 
 
 class HelpdeskActionRepository:

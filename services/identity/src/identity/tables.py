@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from servicekit.mail import mail_outbox_table
 from servicekit.outbox import outbox_table
 
 metadata = MetaData()
@@ -98,18 +99,7 @@ signing_keys = Table(
     Column("retired_at", DateTime(timezone=True)),
 )
 
-mail_outbox = Table(
-    "mail_outbox",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("recipient", String(254), nullable=False),
-    Column("subject", String(200), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("last_error", Text),
-)
+mail_outbox = mail_outbox_table(metadata)
 
 # The C-TPAT Helpdesk's actions on users: who, to whom, how and why (domain.helpdesk).
 helpdesk_actions = Table(

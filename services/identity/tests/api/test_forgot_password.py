@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -13,23 +12,11 @@ from sqlalchemy import select
 from identity import tables
 
 
-async def _mailed_link_token(ctx, email: str) -> str:
-    async with ctx.database.transaction() as session:
-        bodies = (
-            await session.execute(
-                select(tables.mail_outbox.c.body).where(tables.mail_outbox.c.recipient == email)
-                .order_by(tables.mail_outbox.c.created_at.desc())
-            )
-        ).scalars().all()
-    assert bodies, "no mail was queued"
-    return re.search(r"reset-password\?token=([\w-]+)", bodies[0]).group(1)
-
-
 async def _start_reset(api, client, ctx) -> tuple[str, str]:
     email, _ = await api.new_user()
     response = await client.post("/password-resets", json={"email": email})
     assert response.status_code == 202
-    return email, await _mailed_link_token(ctx, email)
+    return email, await api.mailed_reset_token(ctx, email)
 
 
 @pytest.mark.req("ID-08")

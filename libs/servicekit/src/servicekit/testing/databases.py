@@ -55,3 +55,11 @@ def create_test_database(service_env_prefix: str, migrations_dir: Path) -> str:
     url = _with_database(service_url, name)
     upgrade_to_head(migrations_dir, url)
     return url
+
+
+async def scratch_database(prefix: str) -> str:
+    """A fresh, empty database `<prefix>_<worker>` owned by the admin; its SQLAlchemy (asyncpg) URL."""
+    admin_url = require_env("PORTAL_PG_ADMIN_URL")
+    name = f"{prefix}_{worker_suffix()}"
+    await _recreate(admin_url, name, urlsplit(admin_url).username or "postgres")
+    return _with_database(admin_url, name).replace("postgresql://", "postgresql+asyncpg://", 1)

@@ -19,6 +19,7 @@ from identity.use_cases.credential_guard import CredentialGuard, account_of
 from identity.use_cases.credentials import set_new_password
 from identity.use_cases.registration import get_user
 from servicekit.errors import Conflict, FieldError, NotFound, ValidationFailed
+from servicekit.mail import Mail
 
 MAX_RESET_ANSWER_ATTEMPTS = 5
 
@@ -61,7 +62,7 @@ async def send_reset_link(
         f"{link}\n\n"
         "If you did not ask for this, ignore this message; your password stays as it is.\n"
     )
-    await MailRepository(session).enqueue(user.email, "C-TPAT Portal: set a new password", body, now)
+    await MailRepository(session).enqueue(Mail(user.email, "C-TPAT Portal: set a new password", body), now)
 
 
 async def _open_reset(
