@@ -5,9 +5,9 @@ httptools, as `servicekit.cli` serves), an asyncpg pool per database as large
 as the services' (10 + 10 overflow), and per request what the service does:
 
 - the same token check: `servicekit.auth.TokenVerifier` with identity's keys;
-- one transaction running the very statements the services' repositories send
-  (compiled at start-up from the services' own tables, so they cannot drift;
-  SQLAlchemy is not on the request path);
+- the very statement the services' reads send, in autocommit as
+  `servicekit.reads` runs it (taken from the services' own `Query` objects,
+  so they cannot drift);
 - the same authorization rule and a JSON body of the same shape.
 
 No FastAPI, no SQLAlchemy session, no pydantic, no middleware, no tracing.
@@ -25,48 +25,34 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from servicekit.auth import Principal, TokenVerifier, http_jwks_fetcher
 from servicekit.errors import Unauthenticated
+from servicekit.reads import open_read_pool
 from servicekit.settings import ServiceSettings
 
-POOL_SIZE = 20  # servicekit.db.Database: pool_size 10, max_overflow 10
 PASSWORD_MAX_AGE = timedelta(days=90)  # identity's PasswordPolicy.max_age
 OVERSIGHT_ROLES = frozenset({"scss", "management"})  # trade-accounts' Actor.is_cbp_oversight
 
 _JSON = [(b"content-type", b"application/json")]
 
 
-def _sql(statement) -> str:
-    return statement.compile(dialect=asyncpg_dialect.dialect()).string
-
-
 def identity_statements() -> str:
-    """`UserRepository.get`'s statement."""
-    from identity import tables
+    """`UserReads.get`'s statement."""
+    from identity.repository import UserReads
 
-    return _sql(select(tables.users).where(tables.users.c.id == bindparam("id")))
+    return UserReads._BY_ID.sql
 
 
 def trade_account_statement() -> str:
-    """`TradeAccountRepository.get`'s one statement (the account and its parts as JSON), in asyncpg's $1 form."""
-    from trade_accounts.repository import TradeAccountRepository
+    """`TradeAccountReads.get`'s one statement (the account and its parts as JSON)."""
+    from trade_accounts.repository import TradeAccountReads
 
-    return TradeAccountRepository._LOAD.text.replace(":id", "$1")
-
-
-async def _json_codecs(conn: asyncpg.Connection) -> None:
-    # What SQLAlchemy's asyncpg dialect installs: json and jsonb decoded to Python on every row.
-    for name in ("json", "jsonb"):
-        await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    return TradeAccountReads.LOAD.sql
 
 
-async def _no_reset(conn: asyncpg.Connection) -> None:
-    # The transaction always ends before release and nothing else changes the
-    # session, as with SQLAlchemy's pool; asyncpg's default reset is a round trip.
-    return None
+
+
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -93,14 +79,10 @@ class Floor:
 
         self.verifier = TokenVerifier(http_jwks_fetcher(self.jwks_url), issuer=self.issuer, audience=self.audience)
 
-        async def pool(url: str) -> asyncpg.Pool:
-            return await asyncpg.create_pool(
-                url.replace("postgresql+asyncpg://", "postgresql://"), min_size=1, max_size=POOL_SIZE,
-                init=_json_codecs, reset=_no_reset,
-            )
-
-        self.identity = await pool(IdentitySettings().database_url)
-        self.trade_accounts = await pool(TradeAccountsSettings().database_url)
+        identity, trade_accounts = IdentitySettings(), TradeAccountsSettings()
+        # The services' read pools (servicekit.reads), as large as theirs.
+        self.identity = await open_read_pool(identity.database_url, size=identity.database_pool_size)
+        self.trade_accounts = await open_read_pool(trade_accounts.database_url, size=trade_accounts.database_pool_size)
         gc.collect()
         gc.freeze()  # as servicekit.app's lifespan does
 
@@ -152,9 +134,8 @@ class Floor:
         return await handler(principal)
 
     async def me(self, principal: Principal) -> tuple[int, dict]:
-        """identity's GET /me: the user row, in a transaction, as UserBody."""
-        async with self.identity.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(self.user_sql, principal.user_id)
+        """identity's GET /me: the user row, as UserBody."""
+        row = await self.identity.fetchrow(self.user_sql, principal.user_id)
         if row is None:
             return 404, {"title": "The user no longer exists."}
         expires_at = row["password_set_at"] + PASSWORD_MAX_AGE
@@ -168,11 +149,10 @@ class Floor:
         }
 
     async def trade_account(self, principal: Principal, account_id: uuid.UUID) -> tuple[int, dict]:
-        """trade-accounts' GET /trade-accounts/{id}: its one statement in a transaction, read rule, TradeAccountBody."""
+        """trade-accounts' GET /trade-accounts/{id}: its one statement, read rule, TradeAccountBody."""
         if principal.password_expired:
             return 403, {"title": "Your password has expired; set a new password first."}
-        async with self.trade_accounts.acquire() as conn, conn.transaction():
-            account = await conn.fetchrow(self.account_sql, account_id)
+        account = await self.trade_accounts.fetchrow(self.account_sql, account_id)
         if account is None:
             return 404, {"title": "No such Trade Account."}
         addresses, members = account["address_rows"], account["member_rows"]

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from servicekit.reads import Reads
 from servicekit.store import OUTBOX_KEY
 
 # The outbox notes what a session wrote under this key (servicekit.outbox.written_versions).
@@ -50,6 +51,8 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, expire_on_commit=False, info={OUTBOX_KEY: outbox} if outbox is not None else {}
         )
+        # Hot reads skip the session (servicekit.reads); their pool opens on first use.
+        self.reads = Reads(url, size=pool_size)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -67,6 +70,7 @@ class Database:
             await conn.execute(text("select 1"))
 
     async def dispose(self) -> None:
+        await self.reads.close()
         await self.engine.dispose()
 
 

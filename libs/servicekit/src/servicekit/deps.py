@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicekit.auth import Principal, TokenVerifier
 from servicekit.db import request_session
 from servicekit.errors import Forbidden, Unauthenticated
+from servicekit.reads import Reads
 
 
 class PasswordExpired(Forbidden):
@@ -49,6 +50,11 @@ async def current_principal(
     return principal
 
 
+async def database_reads(request: Request) -> Reads:
+    return request.app.state.runtime.database.reads
+
+
 DbSession = Annotated[AsyncSession, Depends(request_session)]
+DbReads = Annotated[Reads, Depends(database_reads)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 PrincipalWithExpiredPassword = Annotated[Principal, Depends(principal_even_if_password_expired)]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,25 +17,27 @@ from identity.domain.credential_throttle import FailureCounter
 from identity.domain.helpdesk import HelpdeskAction
 from identity.domain.user import Profile, SecurityAnswer, User
 from servicekit.mail import MailQueue
+from servicekit.reads import Query, Reads
 from servicekit.store import AggregateRepository
 
 
-def _user_from_row(row: Any) -> User:
+def _user_from_row(row: Mapping[str, Any]) -> User:
+    """A users row (a SQLAlchemy row's `_mapping`, or an asyncpg record from `UserReads`) as a User."""
     profile = None
-    if row.first_name is not None:
-        profile = Profile(row.salutation, row.first_name, row.last_name, row.title, row.phone)
+    if row["first_name"] is not None:
+        profile = Profile(row["salutation"], row["first_name"], row["last_name"], row["title"], row["phone"])
     return User(
-        id=row.id,
-        email=row.email,
-        kind=row.kind,
-        roles=list(row.roles),
-        password_hash=row.password_hash,
-        password_set_at=row.password_set_at,
-        password_history=list(row.password_history),
-        security_answers=[SecurityAnswer(a["question_id"], a["answer_hash"]) for a in row.security_answers],
-        created_at=row.created_at,
+        id=row["id"],
+        email=row["email"],
+        kind=row["kind"],
+        roles=list(row["roles"]),
+        password_hash=row["password_hash"],
+        password_set_at=row["password_set_at"],
+        password_history=list(row["password_history"]),
+        security_answers=[SecurityAnswer(a["question_id"], a["answer_hash"]) for a in row["security_answers"]],
+        created_at=row["created_at"],
         profile=profile,
-        version=row.version,
+        version=row["version"],
     )
 
 
@@ -59,6 +62,19 @@ def _user_values(user: User) -> dict[str, Any]:
     }
 
 
+class UserReads:
+    """Reading a user to show, not to change (servicekit.reads): no session, no version check."""
+
+    _BY_ID = Query(select(tables.users).where(tables.users.c.id == bindparam("id")))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        row = await self.reads.one(self._BY_ID, id=user_id)
+        return _user_from_row(row) if row is not None else None
+
+
 class UserRepository(AggregateRepository[User]):
     root = tables.users
     stale_message = "Your account was changed by another request meanwhile; reload and try again."
@@ -66,12 +82,12 @@ class UserRepository(AggregateRepository[User]):
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         row = (await self.session.execute(select(tables.users).where(tables.users.c.id == user_id))).first()
-        return self._loaded(_user_from_row(row)) if row else None
+        return self._loaded(_user_from_row(row._mapping)) if row else None
 
     async def by_email(self, email: str) -> User | None:
         query = select(tables.users).where(func.lower(tables.users.c.email) == email.strip().lower())
         row = (await self.session.execute(query)).first()
-        return self._loaded(_user_from_row(row)) if row else None
+        return self._loaded(_user_from_row(row._mapping)) if row else None
 
     async def _insert(self, user: User) -> None:
         await self.session.execute(

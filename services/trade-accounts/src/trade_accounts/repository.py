@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.mail import Mail, MailQueue
+from servicekit.reads import Query, Reads
 from servicekit.store import AggregateRepository
 from trade_accounts import tables
 from trade_accounts.domain.actors import KnownUser
@@ -46,58 +48,75 @@ def _details(row: Any) -> PersonDetails:
     return PersonDetails(*(getattr(row, f) for f in _PERSON_FIELDS))
 
 
+# The whole aggregate in one round trip: the account row, and its addresses, users, SCSS and what its
+# Security Models use as JSON aggregates. Five statements cost five round trips and about 0.5 ms of
+# SQLAlchemy each read (bench.per_request, Trade Account read).
+_LOAD_ACCOUNT = text(
+    "select t.*,"
+    " (select coalesce(json_agg(a order by a.position), '[]') from addresses a"
+    "   where a.trade_account_id = t.id) as address_rows,"
+    " (select coalesce(json_agg(m order by m.position), '[]') from memberships m"
+    "   where m.trade_account_id = t.id) as member_rows,"
+    " (select coalesce(json_agg(sm.scss_user_id), '[]') from security_models sm"
+    "   where sm.trade_account_id = t.id and sm.scss_user_id is not null) as scss_ids,"
+    " (select coalesce(json_agg(json_build_array(u.entry_kind, u.entry_id)), '[]') from security_model_usage u"
+    "   where u.trade_account_id = t.id) as usage"
+    " from trade_accounts t where t.id = :id"
+)
+
+
+def _account_from_row(row: Mapping[str, Any]) -> TradeAccount:
+    """`_LOAD_ACCOUNT`'s row (a SQLAlchemy row's `_mapping`, or an asyncpg record) as a TradeAccount."""
+    address_rows, member_rows, scss_ids, usage = (
+        json.loads(v) if isinstance(v, str) else v
+        for v in (row["address_rows"], row["member_rows"], row["scss_ids"], row["usage"])
+    )
+    return TradeAccount(
+        id=row["id"],
+        merged_into=row["merged_into"],
+        used_address_ids=frozenset(uuid.UUID(e) for kind, e in usage if kind == "address"),
+        used_member_ids=frozenset(uuid.UUID(e) for kind, e in usage if kind == "member"),
+        assigned_scss_ids=frozenset(uuid.UUID(s) for s in scss_ids),
+        company=CompanyInformation(
+            row["company_name"], row["doing_business_as"], row["number_of_employees"],
+            row["business_start_date"], row["brief_history"],
+        ),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        parent_id=row["parent_id"],
+        version=row["version"],
+        addresses=[
+            Address(uuid.UUID(r["id"]), AddressType(r["type"]), *(r[f] for f in _ADDRESS_FIELDS))
+            for r in address_rows
+        ],
+        members=[
+            Member(uuid.UUID(r["id"]), r["email"], uuid.UUID(r["user_id"]) if r["user_id"] else None,
+                   PersonDetails(*(r[f] for f in _PERSON_FIELDS)), MemberType(r["type"]), MemberStatus(r["status"]))
+            for r in member_rows
+        ],
+    )
+
+
+class TradeAccountReads:
+    """Reading a Trade Account to show, not to change (servicekit.reads): no session, no version check."""
+
+    LOAD = Query(_LOAD_ACCOUNT)
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def get(self, account_id: uuid.UUID) -> TradeAccount | None:
+        row = await self.reads.one(self.LOAD, id=account_id)
+        return _account_from_row(row) if row is not None else None
+
+
 class TradeAccountRepository(AggregateRepository[TradeAccount]):
     root = tables.trade_accounts
     stale_message = "The Trade Account was changed by someone else meanwhile; reload and try again."
 
-    # The whole aggregate in one round trip: the account row, and its addresses, users, SCSS and what
-    # its Security Models use as JSON aggregates. Five statements cost five round trips and about
-    # 0.5 ms of SQLAlchemy each read (bench.per_request, Trade Account read).
-    _LOAD = text(
-        "select t.*,"
-        " (select coalesce(json_agg(a order by a.position), '[]') from addresses a"
-        "   where a.trade_account_id = t.id) as address_rows,"
-        " (select coalesce(json_agg(m order by m.position), '[]') from memberships m"
-        "   where m.trade_account_id = t.id) as member_rows,"
-        " (select coalesce(json_agg(sm.scss_user_id), '[]') from security_models sm"
-        "   where sm.trade_account_id = t.id and sm.scss_user_id is not null) as scss_ids,"
-        " (select coalesce(json_agg(json_build_array(u.entry_kind, u.entry_id)), '[]') from security_model_usage u"
-        "   where u.trade_account_id = t.id) as usage"
-        " from trade_accounts t where t.id = :id"
-    )
-
     async def get(self, account_id: uuid.UUID) -> TradeAccount | None:
-        row = (await self.session.execute(self._LOAD, {"id": account_id})).first()
-        if row is None:
-            return None
-        address_rows, member_rows, scss_ids, usage = (
-            json.loads(v) if isinstance(v, str) else v
-            for v in (row.address_rows, row.member_rows, row.scss_ids, row.usage)
-        )
-        return self._loaded(TradeAccount(
-            id=row.id,
-            merged_into=row.merged_into,
-            used_address_ids=frozenset(uuid.UUID(e) for kind, e in usage if kind == "address"),
-            used_member_ids=frozenset(uuid.UUID(e) for kind, e in usage if kind == "member"),
-            assigned_scss_ids=frozenset(uuid.UUID(s) for s in scss_ids),
-            company=CompanyInformation(
-                row.company_name, row.doing_business_as, row.number_of_employees,
-                row.business_start_date, row.brief_history,
-            ),
-            created_at=row.created_at,
-            created_by=row.created_by,
-            parent_id=row.parent_id,
-            version=row.version,
-            addresses=[
-                Address(uuid.UUID(r["id"]), AddressType(r["type"]), *(r[f] for f in _ADDRESS_FIELDS))
-                for r in address_rows
-            ],
-            members=[
-                Member(uuid.UUID(r["id"]), r["email"], uuid.UUID(r["user_id"]) if r["user_id"] else None,
-                       PersonDetails(*(r[f] for f in _PERSON_FIELDS)), MemberType(r["type"]), MemberStatus(r["status"]))
-                for r in member_rows
-            ],
-        ))
+        row = (await self.session.execute(_LOAD_ACCOUNT, {"id": account_id})).first()
+        return self._loaded(_account_from_row(row._mapping)) if row is not None else None
 
     def _account_values(self, account: TradeAccount) -> dict[str, Any]:
         return {**account.company.__dict__, "parent_id": account.parent_id, "merged_into": account.merged_into,

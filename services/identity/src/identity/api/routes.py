@@ -28,7 +28,7 @@ from identity.api.schemas import (
 from identity.domain.security_questions import QUESTION_CATALOGUE, ChosenQuestion
 from identity.domain.user import Profile, User
 from servicekit.db import TransactionalRoute
-from servicekit.deps import CurrentPrincipal, DbSession, PrincipalWithExpiredPassword
+from servicekit.deps import CurrentPrincipal, DbReads, DbSession, PrincipalWithExpiredPassword
 from servicekit.openapi import problem_responses
 
 # ID-12: a wrong password or answer counts against the account and the client's address; too many throttle
@@ -68,8 +68,8 @@ async def register(body: RegisterRequest, session: DbSession, ctx: Identity) -> 
 
 
 @router.get("/me", tags=["profile"], responses=problem_responses(404))
-async def me(principal: PrincipalWithExpiredPassword, session: DbSession, ctx: Identity) -> UserBody:
-    return _user(await use_cases.get_user(session, principal.user_id), ctx)
+async def me(principal: PrincipalWithExpiredPassword, reads: DbReads, ctx: Identity) -> UserBody:
+    return _user(await use_cases.show_user(reads, principal.user_id), ctx)
 
 
 @router.put("/me/profile", tags=["profile"], responses=problem_responses(404, 409))

@@ -30,12 +30,13 @@ from identity.use_cases.password_reset import (
     send_reset_link,
     verify_reset_answers,
 )
-from identity.use_cases.registration import complete_profile, get_user, register
+from identity.use_cases.registration import complete_profile, get_user, register, show_user
 from identity.use_cases.sessions import refresh, sign_in, sign_out, sign_out_everywhere, sign_out_session
 
 __all__ = [
     "IdentityContext", "Profile", "act_for_helpdesk", "admin_id_by_email", "change_email", "change_password",
     "change_security_questions", "choose_new_security_questions", "complete_password_reset", "complete_profile",
     "get_user", "helpdesk_actions", "refresh", "register", "request_password_reset", "reset_questions",
+    "show_user",
     "send_reset_link", "sign_in", "sign_out", "sign_out_everywhere", "sign_out_session", "verify_reset_answers",
 ]

@@ -8,9 +8,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.domain.security_questions import ChosenQuestion, question_choice_errors
 from identity.domain.user import Profile, StaffRole, User, ensure_email_free, hash_answers, normalise_email
-from identity.repository import UserRepository
+from identity.repository import UserReads, UserRepository
 from identity.use_cases.context import IdentityContext
 from servicekit.errors import FieldErrors, NotFound
+from servicekit.reads import Reads
+
+
+async def show_user(reads: Reads, user_id: uuid.UUID) -> User:
+    """A user to show, not to change: read outside the request's transaction (servicekit.reads)."""
+    user = await UserReads(reads).get(user_id)
+    if user is None:
+        raise NotFound("The user no longer exists.")
+    return user
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:

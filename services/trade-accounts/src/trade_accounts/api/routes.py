@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from servicekit.db import TransactionalRoute
-from servicekit.deps import DbSession
+from servicekit.deps import DbReads, DbSession
 from servicekit.openapi import links_to, operation_id, problem_responses
 from trade_accounts import use_cases
 from trade_accounts.api.deps import Context, CurrentActor
@@ -68,13 +68,13 @@ async def navigation(actor: CurrentActor, session: DbSession) -> list[TradeOrgan
 
 
 @router.get("/trade-accounts/{account_id}")
-async def get_trade_account(account_id: UUID, actor: CurrentActor, session: DbSession) -> TradeAccountBody:
-    return _account(await use_cases.get_trade_account(session, actor, account_id), actor)
+async def get_trade_account(account_id: UUID, actor: CurrentActor, reads: DbReads) -> TradeAccountBody:
+    return _account(await use_cases.get_trade_account(reads, actor, account_id), actor)
 
 
 @router.get("/trade-accounts/{account_id}/summary")
-async def summary(account_id: UUID, actor: CurrentActor, session: DbSession) -> TradeAccountBody:
-    return _account(await use_cases.get_trade_account(session, actor, account_id), actor)
+async def summary(account_id: UUID, actor: CurrentActor, reads: DbReads) -> TradeAccountBody:
+    return _account(await use_cases.get_trade_account(reads, actor, account_id), actor)
 
 
 @router.get(
@@ -82,8 +82,8 @@ async def summary(account_id: UUID, actor: CurrentActor, session: DbSession) -> 
     responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                      "description": "The Organization Profile as a PDF"}},
 )
-async def summary_as_pdf(account_id: UUID, actor: CurrentActor, session: DbSession, ctx: Context) -> Response:
-    account = await use_cases.get_trade_account(session, actor, account_id)
+async def summary_as_pdf(account_id: UUID, actor: CurrentActor, reads: DbReads, ctx: Context) -> Response:
+    account = await use_cases.get_trade_account(reads, actor, account_id)
     return Response(
         summary_pdf(account, ctx.clock.now()), media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="organization-profile-{account.id}.pdf"'},

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.errors import Forbidden, NotFound
+from servicekit.reads import Reads
 from trade_accounts.domain.actors import Actor
 from trade_accounts.domain.addresses import Address
 from trade_accounts.domain.invitations import invitation_mail
@@ -18,7 +19,12 @@ from trade_accounts.domain.trade_account import (
     PersonDetails,
     TradeAccount,
 )
-from trade_accounts.repository import KnownUserRepository, MailRepository, TradeAccountRepository
+from trade_accounts.repository import (
+    KnownUserRepository,
+    MailRepository,
+    TradeAccountReads,
+    TradeAccountRepository,
+)
 from trade_accounts.use_cases.context import TradeAccountsContext
 
 # --- Organization Profile ------------------------------------------------------------
@@ -44,8 +50,9 @@ async def create_trade_account(
     return account
 
 
-async def get_trade_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> TradeAccount:
-    account = await TradeAccountRepository(session).get(account_id)
+async def get_trade_account(reads: Reads, actor: Actor, account_id: uuid.UUID) -> TradeAccount:
+    """A Trade Account to show, not to change: read outside the request's transaction (servicekit.reads)."""
+    account = await TradeAccountReads(reads).get(account_id)
     if account is None:
         raise NotFound("No such Trade Account.")
     account.ensure_can_read(actor)
