@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from portal_events.base import EventPayload
 from portal_events.ctpat import (
+    AgreementRevoked,
+    AgreementSigned,
+    AnnualReviewWindowOpened,
     CompanyProfileAddressesChanged,
     ContactsChanged,
     ScssAssigned,
     SecurityModelCreated,
     SecurityModelMoved,
+    StatusChanged,
 )
+from portal_events.documents import DocumentUploaded
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from portal_events.trade_accounts import (
     CompanyInformationChanged,
@@ -53,6 +58,11 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     ScssAssigned,
     ContactsChanged,
     CompanyProfileAddressesChanged,
+    StatusChanged,
+    AgreementSigned,
+    AgreementRevoked,
+    AnnualReviewWindowOpened,
+    DocumentUploaded,
 )
 
 BY_TYPE: dict[str, type[EventPayload]] = {event.event_type: event for event in ALL_EVENTS}

@@ -1,12 +1,13 @@
 """Events of the ctpat service, topic `ctpat.security-model.v1`, keyed by Security Model id.
 
-Only the events other services already depend on are defined here; ctpat adds
-the rest of its catalogue when it is built.
+Other services consume them (trade-accounts: which models an account holds and
+what they use; svi: status and the SVI agreement; messaging: annual review
+windows), and so may partner government agencies (PL-03).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
@@ -83,3 +84,63 @@ class CompanyProfileAddressesChanged(_SecurityModelEvent):
 
     trade_account_id: UUID
     addresses: list[CompanyProfileAddress]
+
+
+# CT-14: the lifecycle, in the words a partner government agency would read.
+SecurityModelStatus = Literal[
+    "applicant", "under_review", "certified", "certified_validated", "certified_exceeding",
+    "certified_non_importer_validated", "suspended", "removed", "withdrawn",
+]
+
+
+class StatusChanged(_SecurityModelEvent):
+    """The Security Model's status changed, or a date of its lifecycle did (CT-14).
+
+    Every change is one event and one entry of the model's append-only history:
+    who, when, why, and what it was before. `certified` says whether the model
+    now counts as certified (Certified or above), which is all the Status
+    Verification Interface shows.
+    """
+
+    event_type: ClassVar[str] = "StatusChanged.v1"
+
+    trade_account_id: UUID
+    status: SecurityModelStatus
+    previous_status: SecurityModelStatus | None
+    certified: bool
+    changed_by: UUID
+    reason: str
+    business_types: list[str]
+    anniversary_date: date | None = None  # the certification anniversary the annual review is due by
+
+
+class AgreementSigned(_SecurityModelEvent):
+    """A Company Officer signed an agreement electronically (CT-06, CT-11): who, when, which version."""
+
+    event_type: ClassVar[str] = "AgreementSigned.v1"
+
+    trade_account_id: UUID
+    agreement: Literal["partner", "svi", "exporter", "neec", "mutual_recognition"]
+    agreement_version: str
+    signed_by: UUID
+
+
+class AgreementRevoked(_SecurityModelEvent):
+    """An agreement the model had signed was revoked (e.g. the SVI agreement, SV-02)."""
+
+    event_type: ClassVar[str] = "AgreementRevoked.v1"
+
+    trade_account_id: UUID
+    agreement: Literal["partner", "svi", "exporter", "neec", "mutual_recognition"]
+    revoked_by: UUID
+
+
+class AnnualReviewWindowOpened(_SecurityModelEvent):
+    """The annual review window opened, 90 days before the certification anniversary (CT-13)."""
+
+    event_type: ClassVar[str] = "AnnualReviewWindowOpened.v1"
+
+    trade_account_id: UUID
+    review_year: int
+    opens_on: date
+    due_date: date
