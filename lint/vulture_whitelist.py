@@ -52,6 +52,22 @@ _.requesting_trade_account_id
 _.awaiting
 _.cancelled_by
 _.widget_id
+_.previous_status  # ctpat: StatusChanged, AgreementSigned/Revoked, AnnualReviewWindowOpened
+_.certified
+_.agreement
+_.agreement_version
+_.signed_by
+_.revoked_by
+_.review_year
+_.opens_on
+_.due_date
+_.document_id  # documents: DocumentUploaded (ctpat consumes it once documents publishes it)
+_.library
+_.document_type
+_.size_bytes
+_.uploaded_by
+_.uploaded_for
+_.validation_id
 # aiokafka calls a ConsumerRebalanceListener's hooks by name (servicekit.consumer).
 _.on_partitions_revoked
 _.on_partitions_assigned
@@ -61,6 +77,11 @@ _.expires_in
 _.your_role
 _.warnings  # trade_accounts: TradeAccount.warnings, read by TradeAccountBody
 _.requested
+_.focus_area  # ctpat: Category.focus_area, read by CategoryBody
+_.validated_tiers  # ctpat: catalogue data (which types have Tier II/III), shown in the catalogue
+_.evidence_required  # ctpat: ProfileCriterionBody, filled by keyword
+_.approved_at  # ctpat: ApprovedResponse, read by ApprovedResponseBody
+_.approved_by
 # Enum members created from their values (Address types arrive as strings).
 _.HEADQUARTERS
 _.INTERNATIONAL_CORPORATE_HEADQUARTERS
@@ -68,6 +89,13 @@ _.TRADE_SECURITY_POC_OFFICE
 _.CARGO_HANDLING_FACILITY
 _.POLICY_TRAINING_LOCATION
 _.OTHER
+_.UNDER_REVIEW  # ctpat: Status and ContactType values arrive as strings
+_.SUSPENDED
+_.EMPLOYEE
+_.SVI  # ctpat: AgreementKind values arrive as strings (agreements signed are stored by name)
+_.EXPORTER
+_.NEEC
+_.MUTUAL_RECOGNITION
 
 # Dead code this check found (2026-11-29) in files being changed by others at the
 # time; reported, not yet removed. Delete the code, then its line here.

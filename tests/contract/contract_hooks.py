@@ -128,12 +128,31 @@ BEYOND_JSON_SCHEMA: tuple[tuple[str, str], ...] = (
     ("state", "is not a state or province of"),
     ("postal_code", "must be"),
     ("postal_code", "is required"),  # where the country has postal codes
+    # ctpat: the catalogue (a business type's questions, answers and identifiers; CT-01, CT-02)
+    ("eligibility_answers.", "must be answered"),
+    ("eligibility_answers.", "must be one of"),
+    ("eligibility_answers.", "is not a question for"),
+    ("identifiers.", "is not a valid"),
+    ("identifiers.", "is required"),
+    ("identifiers.", "is not an identifier of this business type"),
+    ("identifiers.", "numbers, once entered, are added, changed or removed only by your SCSS"),
+    ("applicant_contact_type", "must be officer or employee"),
+    # ctpat: one value against another (a company profile's addresses and contacts; CT-04, CT-05, CT-08)
+    ("addresses", "must have exactly one Primary"),
+    ("addresses", "must have at least one Mailing"),
+    ("contacts", "must have exactly one Primary POC"),
+    ("contacts", "must include at least one Company Officer"),
+    ("reason", "is required when the response is"),
+    ("reason", "is given only with"),
+    ("response", "is required"),
 )
 
 
 def _beyond_json_schema(error: dict) -> bool:
     field, message = str(error.get("field", "")), str(error.get("message", ""))
-    return any(field == f and message.startswith(m) for f, m in BEYOND_JSON_SCHEMA)
+    # A field ending in "." names a family: eligibility_answers.<question id>, identifiers.<kind>[i].
+    return any((field == f or (f.endswith(".") and field.startswith(f))) and message.startswith(m)
+               for f, m in BEYOND_JSON_SCHEMA)
 
 
 @schemathesis.check
@@ -141,9 +160,12 @@ def positive_data_acceptance_beyond_json_schema(ctx, response, case):
     """`positive_data_acceptance`, except for a 422 whose every named error is in BEYOND_JSON_SCHEMA."""
     if response.status_code == 422 and case.meta is not None and case.meta.generation.mode.is_positive:
         try:
-            errors = response.json().get("errors") or []
+            problem = response.json()
         except ValueError:
-            errors = []
+            problem = {}
+        errors = problem.get("errors") or []
         if errors and all(_beyond_json_schema(e) for e in errors):
             return None
+        if str(problem.get("type", "")).endswith("/ineligible"):
+            return None  # ctpat (CT-01): the catalogue's eligibility answers refuse, each with its own reason
     return positive_data_acceptance(ctx, response, case)

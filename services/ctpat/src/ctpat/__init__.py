@@ -1,0 +1,1 @@
+"""ctpat: C-TPAT Security Models from application to certification."""

@@ -1,0 +1,238 @@
+"""ctpat's endpoints: each parses, calls one use case, and returns."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, status
+
+from ctpat import catalogue as catalogues
+from ctpat import use_cases
+from ctpat.api.deps import Context, CurrentActor
+from ctpat.api.schemas import (
+    AddressesRequest,
+    AnniversaryChangeRequest,
+    AnswerRequest,
+    ApprovedResponseBody,
+    AssignScssRequest,
+    AtAGlanceBody,
+    BusinessTypeBody,
+    BusinessTypeCode,
+    CatalogueBody,
+    CategoryBody,
+    ContactsRequest,
+    CriteriaBody,
+    CriterionBody,
+    CriterionResponseBody,
+    IdentifierKindBody,
+    IdentifiersRequest,
+    ProfileBody,
+    ReviewRequest,
+    SecurityModelBody,
+    StartApplicationRequest,
+    StatusChangeRequest,
+    SubmitApplicationRequest,
+    WithdrawalRequest,
+)
+from ctpat.domain.security_model import Contact, ProfileAddress
+from servicekit.db import TransactionalRoute
+from servicekit.deps import DbReads, DbSession
+from servicekit.errors import NotFound, ValidationFailed
+from servicekit.openapi import links_to, operation_id, problem_responses
+
+# Every write saves the model at the version it was loaded: a concurrent change answers 409.
+WRITE = problem_responses(409)
+NEW_MODEL = {**WRITE, 201: links_to(
+    "get_security_model", "replace_identifiers", "replace_addresses", "replace_contacts", "get_security_profile",
+    model_id="$response.body#/id",
+)}
+router = APIRouter(route_class=TransactionalRoute, generate_unique_id_function=operation_id)
+
+
+# --- the catalogue (CT-01, CT-02, CT-08) ---------------------------------------------------------
+
+
+def _catalogue(version: int | None) -> catalogues.Catalogue:
+    if version is None:
+        return catalogues.current()
+    found = catalogues.catalogue(version)
+    if found is None:
+        raise NotFound(f"No catalogue version {version}.")
+    return found
+
+
+@router.get("/catalogue", tags=["catalogue"], responses=problem_responses(404))
+async def catalogue(
+    _: CurrentActor, version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> CatalogueBody:
+    """Business types with their eligibility questions and sub-types, and the entity identifiers."""
+    found = _catalogue(version)
+    return CatalogueBody(
+        version=found.version, published=found.published,
+        identifier_kinds=[IdentifierKindBody.model_validate(k) for k in found.identifier_kinds.values()],
+        business_types=[BusinessTypeBody.model_validate(t) for t in found.business_types.values()],
+    )
+
+
+@router.get("/catalogue/criteria", tags=["catalogue"], responses=problem_responses(404))
+async def criteria(
+    _: CurrentActor,
+    business_type: Annotated[list[BusinessTypeCode], Query(min_length=1, max_length=20)],
+    version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> CriteriaBody:
+    """CT-08, CT-09: the Minimum Security Criteria a model of these business types answers, each once."""
+    found = _catalogue(version)
+    unknown = [t for t in business_type if found.business_type(t) is None]
+    if unknown:
+        raise ValidationFailed.on("business_type", f"unknown business types: {', '.join(unknown)}")
+    return CriteriaBody(
+        version=found.version, business_types=business_type,
+        categories=[CategoryBody.model_validate(c) for c in found.categories.values()],
+        criteria=[CriterionBody.model_validate(c) for c in found.criteria_for(business_type)],
+    )
+
+
+# --- Security Models (CT-01..CT-05, CT-20) --------------------------------------------------------
+
+
+@router.post("/security-models", status_code=status.HTTP_201_CREATED, tags=["security models"],
+             responses={**NEW_MODEL, **problem_responses(404)})
+async def start_application(
+    body: StartApplicationRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    view = await use_cases.start_application(
+        session, ctx, actor, trade_account_id=body.trade_account_id, business_type=body.business_type,
+        eligibility_answers=body.eligibility_answers, identifiers=body.identifiers,
+        applicant_contact_type=body.applicant_contact_type,
+    )
+    return SecurityModelBody.of(view)
+
+
+@router.get("/security-models/{model_id}", tags=["security models"])
+async def get_security_model(model_id: UUID, actor: CurrentActor, reads: DbReads) -> SecurityModelBody:
+    return SecurityModelBody.of(await use_cases.show_model(reads, actor, model_id))
+
+
+@router.get("/trade-accounts/{trade_account_id}/security-models", tags=["security models"])
+async def security_models_of_account(
+    trade_account_id: UUID, actor: CurrentActor, reads: DbReads,
+) -> list[AtAGlanceBody]:
+    """The Trade Account's C-TPAT accounts at a glance: business types, status, Primary POC and SCSS."""
+    return [AtAGlanceBody.of(v) for v in await use_cases.models_of_account(reads, actor, trade_account_id)]
+
+
+@router.put("/security-models/{model_id}/identifiers", tags=["company profile"], responses=WRITE)
+async def replace_identifiers(
+    model_id: UUID, body: IdentifiersRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    return SecurityModelBody.of(await use_cases.replace_identifiers(session, ctx, actor, model_id, body.identifiers))
+
+
+@router.put("/security-models/{model_id}/addresses", tags=["company profile"], responses=WRITE)
+async def replace_addresses(
+    model_id: UUID, body: AddressesRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    addresses = [ProfileAddress(a.address_id, a.primary, a.mailing) for a in body.addresses]
+    return SecurityModelBody.of(await use_cases.replace_addresses(session, ctx, actor, model_id, addresses))
+
+
+@router.put("/security-models/{model_id}/contacts", tags=["company profile"], responses=WRITE)
+async def replace_contacts(
+    model_id: UUID, body: ContactsRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    contacts = [Contact(c.member_id, c.type, c.primary_poc) for c in body.contacts]
+    return SecurityModelBody.of(await use_cases.replace_contacts(session, ctx, actor, model_id, contacts))
+
+
+# --- the Security Profile (CT-08, CT-09) -----------------------------------------------------------
+
+CriterionId = Annotated[str, Path(pattern=r"^\d{1,2}\.\d{1,3}$", max_length=6,
+                                  description='A criterion of the model\'s profile, "category.n"')]
+
+
+@router.get("/security-models/{model_id}/profile", tags=["security profile"])
+async def get_security_profile(model_id: UUID, actor: CurrentActor, reads: DbReads) -> ProfileBody:
+    """Every criterion the model answers, by category, with its response, its evidence and what is missing."""
+    return ProfileBody.of(await use_cases.show_profile(reads, actor, model_id))
+
+
+@router.put("/security-models/{model_id}/profile/{criterion_id}", tags=["security profile"], responses=WRITE)
+async def answer_criterion(
+    model_id: UUID, criterion_id: CriterionId, body: AnswerRequest, actor: CurrentActor, session: DbSession,
+    ctx: Context,
+) -> CriterionResponseBody:
+    response = await use_cases.answer_criterion(
+        session, ctx, actor, model_id, criterion_id, text=body.response, not_applicable=body.not_applicable,
+        reason=body.reason, revision=body.revision,
+    )
+    return CriterionResponseBody.model_validate(response)
+
+
+
+@router.get("/security-models/{model_id}/profile/{criterion_id}/versions", tags=["security profile"])
+async def approved_response_versions(
+    model_id: UUID, criterion_id: CriterionId, actor: CurrentActor, reads: DbReads,
+) -> list[ApprovedResponseBody]:
+    """CT-12: every version of this response the SCSS approved, newest first."""
+    versions = await use_cases.approved_versions(reads, actor, model_id, criterion_id)
+    return [ApprovedResponseBody.model_validate(v) for v in versions]
+
+
+# --- submission and review (CT-06, CT-11, CT-12) ----------------------------------------------------
+
+
+@router.post("/security-models/{model_id}/submission", tags=["review"], responses=WRITE)
+async def submit_application(
+    model_id: UUID, body: SubmitApplicationRequest, actor: CurrentActor, session: DbSession, reads: DbReads,
+    ctx: Context,
+) -> SecurityModelBody:
+    """An Officer signs the Partner Agreement and submits the complete application (409 names what is missing)."""
+    view = await use_cases.submit_application(
+        session, reads, ctx, actor, model_id, agreement_version=body.agreement_version, signer_name=body.signer_name)
+    return SecurityModelBody.of(view)
+
+
+@router.put("/security-models/{model_id}/scss", tags=["review"], responses=WRITE)
+async def assign_scss(
+    model_id: UUID, body: AssignScssRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    return SecurityModelBody.of(await use_cases.assign_scss(session, ctx, actor, model_id, body.scss_user_id))
+
+
+@router.post("/security-models/{model_id}/review", tags=["review"], responses=WRITE)
+async def review(
+    model_id: UUID, body: ReviewRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    view = await use_cases.review(session, ctx, actor, model_id, approve=body.decision == "approve",
+                                  reason=body.reason)
+    return SecurityModelBody.of(view)
+
+
+
+# --- the lifecycle (CT-14) ----------------------------------------------------------------------------
+
+
+@router.post("/security-models/{model_id}/status-changes", tags=["status"], responses=WRITE)
+async def change_status(
+    model_id: UUID, body: StatusChangeRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    """The assigned SCSS or Management changes the status; the history keeps every change with who and why."""
+    return SecurityModelBody.of(await use_cases.change_status(session, ctx, actor, model_id, body.status, body.reason))
+
+
+@router.put("/security-models/{model_id}/anniversary", tags=["status"], responses=WRITE)
+async def change_anniversary(
+    model_id: UUID, body: AnniversaryChangeRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    """Management moves the certification anniversary; the old date stays in the history."""
+    view = await use_cases.change_anniversary(session, ctx, actor, model_id, body.anniversary_date, body.reason)
+    return SecurityModelBody.of(view)
+
+
+@router.post("/security-models/{model_id}/withdrawal", tags=["status"], responses=WRITE)
+async def withdraw(
+    model_id: UUID, body: WithdrawalRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    """A Company Officer withdraws the Security Model from C-TPAT."""
+    return SecurityModelBody.of(await use_cases.withdraw(session, ctx, actor, model_id, body.reason))

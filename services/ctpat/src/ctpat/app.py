@@ -1,0 +1,87 @@
+"""Bootstrap: ctpat's runtime, its API process and its worker process.
+
+Every service has these three functions with these signatures:
+`build_runtime(settings)`, `create_app(settings, runtime)`, `build_worker(settings, runtime)`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ctpat import catalogue, tables
+from ctpat.api.routes import router
+from ctpat.consumers import (
+    DOCUMENT_TOPICS,
+    IDENTITY_TOPICS,
+    TRADE_ACCOUNT_TOPICS,
+    document_handlers,
+    identity_handlers,
+    trade_account_handlers,
+)
+from ctpat.settings import CtpatSettings
+from ctpat.use_cases import CtpatContext
+from servicekit import bootstrap, topology
+from servicekit.app import build_app
+from servicekit.auth import TokenVerifier
+from servicekit.clock import Clock
+from servicekit.runtime import Runtime
+from servicekit.worker import Runnable
+
+INBOX = (tables.inbox, tables.inbox_aggregate_version)
+
+
+def consumer_group(settings: CtpatSettings, topics: list[str]) -> str:
+    """The worker's consumer group reading `topics`, as deploy/topology.toml names it."""
+    for group in topology.load().services[settings.service_name].consumer_groups:
+        if set(group.topics) == set(topics):
+            return group.name
+    raise topology.TopologyError(f"{settings.service_name} has no consumer group reading {topics}")
+
+
+def consumer_of_topic(settings: CtpatSettings) -> dict[str, str]:
+    """Each topic read as events, with its group: the API waits on them for a caller's own writes."""
+    return {topic: consumer_group(settings, topics)
+            for topics in (TRADE_ACCOUNT_TOPICS, IDENTITY_TOPICS, DOCUMENT_TOPICS) for topic in topics}
+
+
+def build_runtime(
+    settings: CtpatSettings | None = None, *, clock: Clock | None = None,
+    token_verifier: TokenVerifier | None = None,
+) -> Runtime[CtpatContext]:
+    settings = settings or CtpatSettings()
+    catalogue.catalogues()  # a broken catalogue version fails the start, not an application
+    return bootstrap.build_runtime(
+        settings, tables.outbox, clock=clock, token_verifier=token_verifier,
+        context=lambda runtime: CtpatContext(clock=runtime.clock),
+    )
+
+
+def create_app(settings: CtpatSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or CtpatSettings()
+    bootstrap.configure_process(settings, settings.service_name)
+    return build_app(
+        title="C-TPAT Portal ctpat",
+        description="C-TPAT Security Models: application, business types and identifiers, company profile.",
+        runtime=runtime or build_runtime(settings),
+        routers=[router],
+        consumer_of_topic=consumer_of_topic(settings),
+    )
+
+
+def build_worker(settings: CtpatSettings | None = None, runtime: Runtime | None = None) -> list[Runnable]:
+    settings = settings or CtpatSettings()
+    bootstrap.configure_process(settings, settings.service_name + "-worker")
+    runtime = runtime or build_runtime(settings)
+    accounts = bootstrap.build_consumer(
+        settings, runtime.database, INBOX, name=consumer_group(settings, TRADE_ACCOUNT_TOPICS),
+        topics=TRADE_ACCOUNT_TOPICS, handlers=trade_account_handlers(),
+    )
+    users = bootstrap.build_consumer(
+        settings, runtime.database, INBOX, name=consumer_group(settings, IDENTITY_TOPICS), topics=IDENTITY_TOPICS,
+        handlers=identity_handlers(),
+    )
+    evidence = bootstrap.build_consumer(
+        settings, runtime.database, INBOX, name=consumer_group(settings, DOCUMENT_TOPICS), topics=DOCUMENT_TOPICS,
+        handlers=document_handlers(),
+    )
+    return [bootstrap.build_relay(settings), accounts, users, evidence]

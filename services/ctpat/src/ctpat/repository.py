@@ -1,0 +1,415 @@
+"""All of ctpat's SQL. Repositories flush; the edge commits."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ctpat import tables
+from ctpat.domain.security_model import (
+    AgreementKind,
+    Contact,
+    ContactType,
+    EntityIdentifier,
+    ModelBusinessType,
+    ProfileAddress,
+    SecurityModel,
+    Signature,
+    Status,
+    StatusEntry,
+)
+from ctpat.domain.security_profile import ApprovedResponse, CriterionResponse, Evidence
+from ctpat.domain.trade_accounts import AccountAddress, AccountMember, KnownTradeAccount
+from servicekit.reads import Query, Reads
+from servicekit.store import AggregateRepository, StaleAggregate
+
+# The model row with its status history as JSON: one round trip.
+_LOAD_MODEL = text(
+    "select m.*,"
+    " (select coalesce(json_agg(h order by h.seq), '[]') from status_history h"
+    "   where h.security_model_id = m.id) as history_rows,"
+    " (select coalesce(json_agg(s order by s.seq), '[]') from agreements s"
+    "   where s.security_model_id = m.id) as signature_rows"
+    " from security_models m where m.id = :id"
+)
+
+
+def _model_from_row(row: Mapping[str, Any]) -> SecurityModel:
+    return SecurityModel(
+        id=row["id"],
+        trade_account_id=row["trade_account_id"],
+        catalogue_version=row["catalogue_version"],
+        business_types=[
+            ModelBusinessType(t["code"], t["sub_type"], t["account_number"], t["eligibility_answers"])
+            for t in row["business_types"]
+        ],
+        identifiers=[EntityIdentifier(i["kind"], i["value"]) for i in row["identifiers"]],
+        addresses=[ProfileAddress(uuid.UUID(a["address_id"]), a["primary"], a["mailing"]) for a in row["addresses"]],
+        contacts=[Contact(uuid.UUID(c["member_id"]), ContactType(c["type"]), c["primary_poc"])
+                  for c in row["contacts"]],
+        status=Status(row["status"]),
+        history=[
+            StatusEntry(Status(h["status"]), Status(h["previous_status"]) if h["previous_status"] else None,
+                        datetime.fromisoformat(h["at"]), uuid.UUID(h["by_user_id"]), h["reason"],
+                        _date(h["anniversary_date"]))
+            for h in _json(row["history_rows"])
+        ],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        scss_user_id=row["scss_user_id"],
+        signatures=[
+            Signature(AgreementKind(r["agreement"]), r["agreement_version"], uuid.UUID(r["signed_by"]),
+                      r["signer_name"], datetime.fromisoformat(r["signed_at"]),
+                      uuid.UUID(r["revoked_by"]) if r["revoked_by"] else None,
+                      datetime.fromisoformat(r["revoked_at"]) if r["revoked_at"] else None)
+            for r in _json(row["signature_rows"])
+        ],
+        anniversary_date=row["anniversary_date"],
+        profile_submitted=row["profile_submitted"],
+        version=row["version"],
+    )
+
+
+def _json(value: Any) -> Any:
+    # JSON built by the statement arrives decoded through either driver setup; a str is still JSON text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _model_values(model: SecurityModel) -> dict[str, Any]:
+    return {
+        "trade_account_id": model.trade_account_id,
+        "catalogue_version": model.catalogue_version,
+        "status": model.status.value,
+        "scss_user_id": model.scss_user_id,
+        "business_types": [
+            {"code": t.code, "sub_type": t.sub_type, "account_number": t.account_number,
+             "eligibility_answers": dict(t.eligibility_answers)}
+            for t in model.business_types
+        ],
+        "identifiers": [{"kind": i.kind, "value": i.value} for i in model.identifiers],
+        "addresses": [{"address_id": str(a.address_id), "primary": a.primary, "mailing": a.mailing}
+                      for a in model.addresses],
+        "contacts": [{"member_id": str(c.member_id), "type": c.type.value, "primary_poc": c.primary_poc}
+                     for c in model.contacts],
+        "anniversary_date": model.anniversary_date,
+        "profile_submitted": model.profile_submitted,
+        "version": model.version,
+    }
+
+
+class SecurityModelReads:
+    """Reading Security Models to show, not to change (servicekit.reads)."""
+
+    LOAD = Query(_LOAD_MODEL)
+    OF_ACCOUNT = Query(text("select id from security_models where trade_account_id = :trade_account_id"
+                            " order by created_at"))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def get(self, model_id: uuid.UUID) -> SecurityModel | None:
+        row = await self.reads.one(self.LOAD, id=model_id)
+        return _model_from_row(row) if row is not None else None
+
+    async def ids_of_account(self, trade_account_id: uuid.UUID) -> list[uuid.UUID]:
+        return [r["id"] for r in await self.reads.all(self.OF_ACCOUNT, trade_account_id=trade_account_id)]
+
+
+class SecurityModelRepository(AggregateRepository[SecurityModel]):
+    root = tables.security_models
+    stale_message = "The Security Model was changed by someone else meanwhile; reload and try again."
+
+    async def get(self, model_id: uuid.UUID) -> SecurityModel | None:
+        row = (await self.session.execute(_LOAD_MODEL, {"id": model_id})).first()
+        return self._loaded(_model_from_row(row._mapping)) if row is not None else None
+
+    async def next_account_number(self) -> str:
+        """CT-03: a C-TPAT account number, one per business type, never reused."""
+        number = (await self.session.execute(select(tables.account_numbers.next_value()))).scalar_one()
+        return f"CTP{number:07d}"
+
+    async def _insert(self, model: SecurityModel) -> None:
+        await self.session.execute(insert(tables.security_models).values(
+            id=model.id, created_at=model.created_at, created_by=model.created_by, **_model_values(model)))
+        await self._append_history(model, already=0)
+        await self._save_signatures(model, stored=0)
+
+    async def _update(self, model: SecurityModel) -> None:
+        await self.session.execute(
+            update(tables.security_models).where(tables.security_models.c.id == model.id).values(
+                **_model_values(model))
+        )
+        already = (await self.session.execute(
+            select(func.count()).select_from(tables.status_history)
+            .where(tables.status_history.c.security_model_id == model.id)
+        )).scalar_one()
+        await self._append_history(model, already=already)
+        stored = (await self.session.execute(
+            select(func.count()).select_from(tables.agreements)
+            .where(tables.agreements.c.security_model_id == model.id)
+        )).scalar_one()
+        await self._save_signatures(model, stored=stored)
+
+    async def _save_signatures(self, model: SecurityModel, *, stored: int) -> None:
+        """CT-11: a signature is inserted once and kept; only a revocation is ever added to it."""
+        t = tables.agreements
+        for seq, signature in enumerate(model.signatures, start=1):
+            values = {"revoked_by": signature.revoked_by, "revoked_at": signature.revoked_at}
+            if seq > stored:
+                await self.session.execute(insert(t).values(
+                    security_model_id=model.id, seq=seq, agreement=signature.agreement.value,
+                    agreement_version=signature.agreement_version, signed_by=signature.signed_by,
+                    signer_name=signature.signer_name, signed_at=signature.signed_at, **values))
+            elif signature.revoked_at is not None:
+                await self.session.execute(update(t).where(
+                    t.c.security_model_id == model.id, t.c.seq == seq, t.c.revoked_at.is_(None)).values(**values))
+
+    async def _append_history(self, model: SecurityModel, *, already: int) -> None:
+        """CT-14: history rows are only ever inserted (the table refuses UPDATE and DELETE)."""
+        new = model.history[already:]
+        if not new:
+            return
+        await self.session.execute(insert(tables.status_history), [
+            {"security_model_id": model.id, "seq": already + i + 1, "status": e.status.value,
+             "previous_status": e.previous.value if e.previous else None, "at": e.at, "by_user_id": e.by,
+             "reason": e.reason, "anniversary_date": e.anniversary_date}
+            for i, e in enumerate(new)
+        ])
+
+
+def _response(row: Mapping[str, Any]) -> CriterionResponse:
+    return CriterionResponse(row["criterion_id"], row["text"], row["not_applicable"], row["reason"],
+                             row["revision"], row["updated_by"], row["updated_at"])
+
+
+def _evidence(rows) -> dict[str, list[Evidence]]:
+    found: dict[str, list[Evidence]] = {}
+    for r in rows:
+        found.setdefault(r["criterion_id"], []).append(
+            Evidence(r["document_id"], r["criterion_id"], r["title"], r["uploaded_at"]))
+    return found
+
+
+class ProfileRepository:
+    """CT-08: criterion responses, saved one at a time, each at the revision it was read."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def response(self, model_id: uuid.UUID, criterion_id: str) -> CriterionResponse | None:
+        t = tables.criterion_responses
+        row = (await self.session.execute(
+            select(t).where(t.c.security_model_id == model_id, t.c.criterion_id == criterion_id))).first()
+        return _response(row._mapping) if row is not None else None
+
+    async def save(self, model_id: uuid.UUID, response: CriterionResponse) -> None:
+        """Inserts revision 1, or moves the row from the revision before; a lost race is a 409."""
+        t = tables.criterion_responses
+        values = {"text": response.text, "not_applicable": response.not_applicable, "reason": response.reason,
+                  "revision": response.revision, "updated_by": response.updated_by,
+                  "updated_at": response.updated_at}
+        if response.revision == 1:
+            saved = (await self.session.execute(
+                pg_insert(t).values(security_model_id=model_id, criterion_id=response.criterion_id, **values)
+                .on_conflict_do_nothing())).rowcount
+        else:
+            saved = (await self.session.execute(update(t).where(
+                t.c.security_model_id == model_id, t.c.criterion_id == response.criterion_id,
+                t.c.revision == response.revision - 1).values(**values))).rowcount
+        if saved != 1:
+            raise StaleAggregate("Someone saved this criterion's response meanwhile; reload it and try again.")
+
+    _APPROVE_CHANGED = text(
+        "insert into approved_responses"
+        " (security_model_id, criterion_id, version, text, not_applicable, reason, approved_at, approved_by)"
+        " select r.security_model_id, r.criterion_id, coalesce(a.version, 0) + 1, r.text, r.not_applicable,"
+        "        r.reason, :now, :approver"
+        " from criterion_responses r left join lateral ("
+        "   select * from approved_responses p where p.security_model_id = r.security_model_id"
+        "   and p.criterion_id = r.criterion_id order by p.version desc limit 1) a on true"
+        " where r.security_model_id = :id and (a.version is null or a.text is distinct from r.text"
+        "   or a.not_applicable <> r.not_applicable or a.reason is distinct from r.reason)"
+    )
+
+    async def approve_changed(self, model_id: uuid.UUID, approver: uuid.UUID, now: datetime) -> int:
+        """CT-12: each approval keeps a new version of each response changed since the last one."""
+        result = await self.session.execute(self._APPROVE_CHANGED, {"id": model_id, "approver": approver, "now": now})
+        return result.rowcount
+
+
+class EvidenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def uploaded(self, document_id: uuid.UUID, model_id: uuid.UUID, criterion_id: str, title: str,
+                       uploaded_at: datetime) -> None:
+        t = tables.evidence_documents
+        await self.session.execute(
+            pg_insert(t).values(document_id=document_id, security_model_id=model_id, criterion_id=criterion_id,
+                                title=title, uploaded_at=uploaded_at)
+            .on_conflict_do_update(index_elements=["document_id"], set_={"title": title})
+        )
+
+
+class StaffRepository:
+    """CBP staff as identity's events told ctpat (CT-12: only a known SCSS is assigned)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def registered(self, user_id: uuid.UUID, email: str, roles: list[str]) -> None:
+        t = tables.known_staff
+        await self.session.execute(pg_insert(t).values(user_id=user_id, email=email, roles=roles)
+                                   .on_conflict_do_update(index_elements=["user_id"],
+                                                          set_={"email": email, "roles": roles}))
+
+    async def email_changed(self, user_id: uuid.UUID, email: str) -> None:
+        t = tables.known_staff
+        await self.session.execute(update(t).where(t.c.user_id == user_id).values(email=email))
+
+    async def roles(self, user_id: uuid.UUID) -> list[str] | None:
+        t = tables.known_staff
+        return (await self.session.execute(select(t.c.roles).where(t.c.user_id == user_id))).scalar_one_or_none()
+
+
+class ProfileReads:
+    """The Security Profile read to show (servicekit.reads)."""
+
+    RESPONSES = Query(select(tables.criterion_responses)
+                      .where(tables.criterion_responses.c.security_model_id == bindparam("id")))
+    EVIDENCE = Query(select(tables.evidence_documents)
+                     .where(tables.evidence_documents.c.security_model_id == bindparam("id"))
+                     .order_by(tables.evidence_documents.c.uploaded_at))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def responses(self, model_id: uuid.UUID) -> dict[str, CriterionResponse]:
+        return {r["criterion_id"]: _response(r) for r in await self.reads.all(self.RESPONSES, id=model_id)}
+
+    async def evidence(self, model_id: uuid.UUID) -> dict[str, list[Evidence]]:
+        return _evidence(await self.reads.all(self.EVIDENCE, id=model_id))
+
+    VERSIONS = Query(select(tables.approved_responses).where(
+        tables.approved_responses.c.security_model_id == bindparam("id"),
+        tables.approved_responses.c.criterion_id == bindparam("criterion_id"),
+    ).order_by(tables.approved_responses.c.version.desc()))
+
+    async def approved_versions(self, model_id: uuid.UUID, criterion_id: str) -> list[ApprovedResponse]:
+        return [ApprovedResponse(r["criterion_id"], r["version"], r["text"], r["not_applicable"], r["reason"],
+                                 r["approved_at"], r["approved_by"])
+                for r in await self.reads.all(self.VERSIONS, id=model_id, criterion_id=criterion_id)]
+
+
+class TradeAccountReadModel:
+    """Trade Accounts as their events told ctpat (TA-16, CT-04, CT-05)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, trade_account_id: uuid.UUID) -> KnownTradeAccount | None:
+        account = (await self.session.execute(
+            select(tables.known_trade_accounts)
+            .where(tables.known_trade_accounts.c.trade_account_id == trade_account_id)
+        )).first()
+        if account is None:
+            return None
+        members = (await self.session.execute(
+            select(tables.account_members).where(tables.account_members.c.trade_account_id == trade_account_id)
+        )).all()
+        addresses = (await self.session.execute(
+            select(tables.account_addresses).where(tables.account_addresses.c.trade_account_id == trade_account_id)
+        )).all()
+        return KnownTradeAccount(
+            trade_account_id, account.company_name,
+            members={m.member_id: _member(m._mapping) for m in members},
+            addresses={a.address_id: _address(a._mapping) for a in addresses},
+        )
+
+    async def account_created(self, trade_account_id: uuid.UUID, company_name: str) -> None:
+        await self.session.execute(
+            pg_insert(tables.known_trade_accounts)
+            .values(trade_account_id=trade_account_id, company_name=company_name)
+            .on_conflict_do_update(index_elements=["trade_account_id"], set_={"company_name": company_name})
+        )
+
+    async def member_upserted(self, trade_account_id: uuid.UUID, member: AccountMember) -> None:
+        values = {k: v for k, v in member.__dict__.items()}
+        await self.session.execute(
+            pg_insert(tables.account_members).values(trade_account_id=trade_account_id, **values)
+            .on_conflict_do_update(index_elements=["trade_account_id", "member_id"], set_=values)
+        )
+
+    async def member_removed(self, trade_account_id: uuid.UUID, member_id: uuid.UUID) -> None:
+        await self.session.execute(delete(tables.account_members).where(
+            tables.account_members.c.trade_account_id == trade_account_id,
+            tables.account_members.c.member_id == member_id,
+        ))
+
+    async def address_upserted(self, trade_account_id: uuid.UUID, address: AccountAddress) -> None:
+        values = {k: v for k, v in address.__dict__.items()}
+        await self.session.execute(
+            pg_insert(tables.account_addresses).values(trade_account_id=trade_account_id, **values)
+            .on_conflict_do_update(index_elements=["trade_account_id", "address_id"], set_=values)
+        )
+
+    async def address_removed(self, trade_account_id: uuid.UUID, address_id: uuid.UUID) -> None:
+        await self.session.execute(delete(tables.account_addresses).where(
+            tables.account_addresses.c.trade_account_id == trade_account_id,
+            tables.account_addresses.c.address_id == address_id,
+        ))
+
+    async def user_email_changed(self, user_id: uuid.UUID, email: str) -> None:
+        """ID-09: a user's new email reaches every membership ctpat knows of them."""
+        await self.session.execute(
+            update(tables.account_members).where(tables.account_members.c.user_id == user_id).values(email=email)
+        )
+
+
+_MEMBER_FIELDS = ("member_id", "user_id", "email", "first_name", "last_name", "title", "phone", "type", "status")
+_ADDRESS_FIELDS = ("address_id", "type", "street_line_1", "street_line_2", "city", "country", "state",
+                   "postal_code")
+
+
+def _member(row: Mapping[str, Any]) -> AccountMember:
+    return AccountMember(*(row[f] for f in _MEMBER_FIELDS))
+
+
+def _address(row: Mapping[str, Any]) -> AccountAddress:
+    return AccountAddress(*(row[f] for f in _ADDRESS_FIELDS))
+
+
+class TradeAccountReads:
+    """The read model, read to show (servicekit.reads)."""
+
+    ACCOUNT = Query(select(tables.known_trade_accounts)
+                    .where(tables.known_trade_accounts.c.trade_account_id == bindparam("id")))
+    MEMBERS = Query(select(tables.account_members).where(tables.account_members.c.trade_account_id == bindparam("id")))
+    ADDRESSES = Query(select(tables.account_addresses)
+                      .where(tables.account_addresses.c.trade_account_id == bindparam("id")))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def get(self, trade_account_id: uuid.UUID) -> KnownTradeAccount | None:
+        account = await self.reads.one(self.ACCOUNT, id=trade_account_id)
+        if account is None:
+            return None
+        members = await self.reads.all(self.MEMBERS, id=trade_account_id)
+        addresses = await self.reads.all(self.ADDRESSES, id=trade_account_id)
+        return KnownTradeAccount(
+            trade_account_id, account["company_name"],
+            members={m["member_id"]: _member(m) for m in members},
+            addresses={a["address_id"]: _address(a) for a in addresses},
+        )

@@ -1,0 +1,165 @@
+"""ctpat's tables (SQLAlchemy Core). Only this service's migrations change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from servicekit.consumer import inbox_tables
+from servicekit.outbox import outbox_table
+
+metadata = MetaData()
+
+# The Security Model's root row. Its small parts (business types, identifiers, company profile
+# addresses and contacts) are JSON on the row, so a model loads in one round trip.
+security_models = Table(
+    "security_models",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("catalogue_version", Integer, nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("scss_user_id", UUID(as_uuid=True), index=True),
+    Column("business_types", JSONB, nullable=False),
+    Column("identifiers", JSONB, nullable=False),
+    Column("addresses", JSONB, nullable=False),
+    Column("contacts", JSONB, nullable=False),
+    Column("anniversary_date", Date),  # of certification (CT-13)
+    Column("profile_submitted", Boolean, nullable=False, server_default="false"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", UUID(as_uuid=True), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+# CT-14: the lifecycle's history, appended to and never changed. The migration adds a trigger
+# that refuses UPDATE and DELETE, so not even a bug in this service can rewrite a date.
+status_history = Table(
+    "status_history",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("status", String(40), nullable=False),
+    Column("previous_status", String(40)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by_user_id", UUID(as_uuid=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("anniversary_date", Date),
+)
+
+# CT-08: the Security Profile as the partner is answering it, one row per criterion.
+criterion_responses = Table(
+    "criterion_responses",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), primary_key=True),
+    Column("criterion_id", String(10), primary_key=True),
+    Column("text", Text),
+    Column("not_applicable", Boolean, nullable=False),
+    Column("reason", Text),
+    Column("revision", Integer, nullable=False),
+    Column("updated_by", UUID(as_uuid=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# CT-12: each approval keeps a new version of each changed response; every earlier one stays readable.
+approved_responses = Table(
+    "approved_responses",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), primary_key=True),
+    Column("criterion_id", String(10), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text),
+    Column("not_applicable", Boolean, nullable=False),
+    Column("reason", Text),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", UUID(as_uuid=True), nullable=False),
+)
+
+# Evidence: documents uploaded for a criterion, as the documents service's DocumentUploaded told us.
+evidence_documents = Table(
+    "evidence_documents",
+    metadata,
+    Column("document_id", UUID(as_uuid=True), primary_key=True),
+    Column("security_model_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("criterion_id", String(10), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+# CT-06, CT-11: agreements signed electronically: who, when, which version (kept, never rewritten).
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("agreement", String(30), nullable=False),
+    Column("agreement_version", String(20), nullable=False),
+    Column("signed_by", UUID(as_uuid=True), nullable=False),
+    Column("signer_name", String(200), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_by", UUID(as_uuid=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# CT-03: one C-TPAT account number per business type of a model, never reused.
+account_numbers = Sequence("account_numbers", metadata=metadata, start=100001)
+
+# Trade Accounts as trade-accounts' events describe them (TA-16: only what exists there is used).
+known_trade_accounts = Table(
+    "known_trade_accounts",
+    metadata,
+    Column("trade_account_id", UUID(as_uuid=True), primary_key=True),
+    Column("company_name", String(200), nullable=False),
+)
+
+account_members = Table(
+    "account_members",
+    metadata,
+    Column("trade_account_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", UUID(as_uuid=True), primary_key=True),
+    Column("user_id", UUID(as_uuid=True), index=True),
+    Column("email", String(254), nullable=False),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("status", String(20), nullable=False),
+)
+
+account_addresses = Table(
+    "account_addresses",
+    metadata,
+    Column("trade_account_id", UUID(as_uuid=True), primary_key=True),
+    Column("address_id", UUID(as_uuid=True), primary_key=True),
+    Column("type", String(50), nullable=False),
+    Column("street_line_1", String(200), nullable=False),
+    Column("street_line_2", String(200)),
+    Column("city", String(100), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("state", String(10)),
+    Column("postal_code", String(20)),
+)
+
+# CBP staff as identity's events describe them: Management assigns only a known SCSS (CT-12).
+known_staff = Table(
+    "known_staff",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("roles", ARRAY(String(20)), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox, inbox_aggregate_version = inbox_tables(metadata)

@@ -1,0 +1,41 @@
+"""ctpat's use cases, by role: the Security Model's commands and queries, and what other services' events do."""
+
+from ctpat.use_cases.context import CtpatContext
+from ctpat.use_cases.from_trade_accounts import (
+    address_known,
+    address_removed,
+    evidence_uploaded,
+    member_known,
+    member_removed,
+    staff_email_changed,
+    staff_registered,
+    trade_account_created,
+    user_email_changed,
+)
+from ctpat.use_cases.reviews import (
+    approved_versions,
+    assign_scss,
+    change_anniversary,
+    change_status,
+    review,
+    submit_application,
+    withdraw,
+)
+from ctpat.use_cases.security_models import (
+    ModelView,
+    models_of_account,
+    replace_addresses,
+    replace_contacts,
+    replace_identifiers,
+    show_model,
+    start_application,
+)
+from ctpat.use_cases.security_profile import ProfileView, answer_criterion, show_profile
+
+__all__ = [
+    "CtpatContext", "ModelView", "ProfileView", "address_known", "address_removed", "answer_criterion",
+    "approved_versions", "assign_scss", "change_anniversary", "change_status", "evidence_uploaded", "member_known",
+    "member_removed", "models_of_account", "replace_addresses", "replace_contacts", "replace_identifiers", "review",
+    "show_model", "show_profile", "staff_email_changed", "staff_registered", "start_application",
+    "submit_application", "trade_account_created", "user_email_changed", "withdraw",
+]

@@ -1,0 +1,52 @@
+"""What other services' events tell ctpat: each account's users and addresses (TA-16), emails (ID-09), evidence."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ctpat.domain.trade_accounts import AccountAddress, AccountMember
+from ctpat.repository import EvidenceRepository, StaffRepository, TradeAccountReadModel
+
+
+async def trade_account_created(session: AsyncSession, trade_account_id: uuid.UUID, company_name: str) -> None:
+    await TradeAccountReadModel(session).account_created(trade_account_id, company_name)
+
+
+async def member_known(session: AsyncSession, trade_account_id: uuid.UUID, member: AccountMember) -> None:
+    await TradeAccountReadModel(session).member_upserted(trade_account_id, member)
+
+
+async def member_removed(session: AsyncSession, trade_account_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    await TradeAccountReadModel(session).member_removed(trade_account_id, member_id)
+
+
+async def address_known(session: AsyncSession, trade_account_id: uuid.UUID, address: AccountAddress) -> None:
+    await TradeAccountReadModel(session).address_upserted(trade_account_id, address)
+
+
+async def address_removed(session: AsyncSession, trade_account_id: uuid.UUID, address_id: uuid.UUID) -> None:
+    await TradeAccountReadModel(session).address_removed(trade_account_id, address_id)
+
+
+async def user_email_changed(session: AsyncSession, user_id: uuid.UUID, email: str) -> None:
+    await TradeAccountReadModel(session).user_email_changed(user_id, email)
+
+
+async def evidence_uploaded(
+    session: AsyncSession, *, document_id: uuid.UUID, model_id: uuid.UUID, criterion_id: str, title: str,
+    uploaded_at: datetime,
+) -> None:
+    """CT-08: a new version of the same document replaces its title, never adds a second piece of evidence."""
+    await EvidenceRepository(session).uploaded(document_id, model_id, criterion_id, title, uploaded_at)
+
+
+async def staff_registered(session: AsyncSession, user_id: uuid.UUID, email: str, roles: list[str]) -> None:
+    """CT-12: CBP staff ctpat may assign (an SCSS) or hear from (Management)."""
+    await StaffRepository(session).registered(user_id, email, roles)
+
+
+async def staff_email_changed(session: AsyncSession, user_id: uuid.UUID, email: str) -> None:
+    await StaffRepository(session).email_changed(user_id, email)
