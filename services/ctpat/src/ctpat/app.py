@@ -19,7 +19,7 @@ from ctpat.consumers import (
     trade_account_handlers,
 )
 from ctpat.settings import CtpatSettings
-from ctpat.use_cases import CtpatContext
+from ctpat.use_cases import AnnualReviewScheduler, CtpatContext
 from servicekit import bootstrap, topology
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
@@ -84,4 +84,5 @@ def build_worker(settings: CtpatSettings | None = None, runtime: Runtime | None 
         settings, runtime.database, INBOX, name=consumer_group(settings, DOCUMENT_TOPICS), topics=DOCUMENT_TOPICS,
         handlers=document_handlers(),
     )
-    return [bootstrap.build_relay(settings), accounts, users, evidence]
+    scheduler = AnnualReviewScheduler(runtime.database, runtime.clock, poll_seconds=settings.review_scheduler_seconds)
+    return [bootstrap.build_relay(settings), accounts, users, evidence, scheduler]

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpat import tables
+from ctpat.domain.annual_review import AnnualReview, ReviewState
 from ctpat.domain.security_model import (
     AgreementKind,
     Contact,
@@ -36,7 +37,9 @@ _LOAD_MODEL = text(
     " (select coalesce(json_agg(h order by h.seq), '[]') from status_history h"
     "   where h.security_model_id = m.id) as history_rows,"
     " (select coalesce(json_agg(s order by s.seq), '[]') from agreements s"
-    "   where s.security_model_id = m.id) as signature_rows"
+    "   where s.security_model_id = m.id) as signature_rows,"
+    " (select coalesce(json_agg(r order by r.review_year), '[]') from annual_reviews r"
+    "   where r.security_model_id = m.id) as review_rows"
     " from security_models m where m.id = :id"
 )
 
@@ -73,6 +76,13 @@ def _model_from_row(row: Mapping[str, Any]) -> SecurityModel:
         ],
         anniversary_date=row["anniversary_date"],
         profile_submitted=row["profile_submitted"],
+        reviews=[
+            AnnualReview(r["review_year"], date.fromisoformat(r["opens_on"]), date.fromisoformat(r["due_date"]),
+                         ReviewState(r["state"]), _instant(r["submitted_at"]), _uuid(r["submitted_by"]),
+                         _instant(r["approved_at"]), _uuid(r["approved_by"]))
+            for r in _json(row["review_rows"])
+        ],
+        next_review_opens=row["next_review_opens"],
         version=row["version"],
     )
 
@@ -80,6 +90,14 @@ def _model_from_row(row: Mapping[str, Any]) -> SecurityModel:
 def _json(value: Any) -> Any:
     # JSON built by the statement arrives decoded through either driver setup; a str is still JSON text.
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
 
 
 def _date(value: str | None) -> date | None:
@@ -104,6 +122,7 @@ def _model_values(model: SecurityModel) -> dict[str, Any]:
                      for c in model.contacts],
         "anniversary_date": model.anniversary_date,
         "profile_submitted": model.profile_submitted,
+        "next_review_opens": model.next_review_opens,
         "version": model.version,
     }
 
@@ -144,6 +163,7 @@ class SecurityModelRepository(AggregateRepository[SecurityModel]):
             id=model.id, created_at=model.created_at, created_by=model.created_by, **_model_values(model)))
         await self._append_history(model, already=0)
         await self._save_signatures(model, stored=0)
+        await self._save_reviews(model)
 
     async def _update(self, model: SecurityModel) -> None:
         await self.session.execute(
@@ -160,6 +180,28 @@ class SecurityModelRepository(AggregateRepository[SecurityModel]):
             .where(tables.agreements.c.security_model_id == model.id)
         )).scalar_one()
         await self._save_signatures(model, stored=stored)
+        await self._save_reviews(model)
+
+    async def _save_reviews(self, model: SecurityModel) -> None:
+        t = tables.annual_reviews
+        for review in model.reviews:
+            values = {"opens_on": review.opens_on, "due_date": review.due_date, "state": review.state.value,
+                      "submitted_at": review.submitted_at, "submitted_by": review.submitted_by,
+                      "approved_at": review.approved_at, "approved_by": review.approved_by}
+            await self.session.execute(
+                pg_insert(t).values(security_model_id=model.id, review_year=review.review_year, **values)
+                .on_conflict_do_update(index_elements=["security_model_id", "review_year"], set_=values))
+
+    _DUE_FOR_REVIEW = text(
+        "select id from security_models where next_review_opens <= :today"
+        " and status in ('certified', 'certified_validated', 'certified_exceeding',"
+        " 'certified_non_importer_validated') order by next_review_opens limit :limit"
+    )
+
+    async def due_for_review(self, today: date, limit: int) -> list[uuid.UUID]:
+        """CT-13: models whose next annual review window opens today or opened already."""
+        rows = await self.session.execute(self._DUE_FOR_REVIEW, {"today": today, "limit": limit})
+        return [r.id for r in rows]
 
     async def _save_signatures(self, model: SecurityModel, *, stored: int) -> None:
         """CT-11: a signature is inserted once and kept; only a revocation is ever added to it."""
@@ -283,6 +325,30 @@ class StaffRepository:
         return (await self.session.execute(select(t.c.roles).where(t.c.user_id == user_id))).scalar_one_or_none()
 
 
+class AffirmationRepository:
+    """CT-13: which statements the Officer affirmed for a year's review."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def affirm(self, model_id: uuid.UUID, year: int, criterion_id: str, by: uuid.UUID, at: datetime) -> None:
+        t = tables.review_affirmations
+        await self.session.execute(pg_insert(t).values(
+            security_model_id=model_id, review_year=year, criterion_id=criterion_id, affirmed_by=by, affirmed_at=at,
+        ).on_conflict_do_nothing())
+
+    async def withdraw(self, model_id: uuid.UUID, year: int, criterion_id: str) -> None:
+        t = tables.review_affirmations
+        await self.session.execute(delete(t).where(
+            t.c.security_model_id == model_id, t.c.review_year == year, t.c.criterion_id == criterion_id))
+
+    async def affirmed(self, model_id: uuid.UUID, year: int) -> set[str]:
+        t = tables.review_affirmations
+        rows = await self.session.execute(select(t.c.criterion_id).where(
+            t.c.security_model_id == model_id, t.c.review_year == year))
+        return {r.criterion_id for r in rows}
+
+
 class ProfileReads:
     """The Security Profile read to show (servicekit.reads)."""
 
@@ -305,6 +371,15 @@ class ProfileReads:
         tables.approved_responses.c.security_model_id == bindparam("id"),
         tables.approved_responses.c.criterion_id == bindparam("criterion_id"),
     ).order_by(tables.approved_responses.c.version.desc()))
+
+    AFFIRMED = Query(select(tables.review_affirmations.c.review_year, tables.review_affirmations.c.criterion_id)
+                     .where(tables.review_affirmations.c.security_model_id == bindparam("id")))
+
+    async def affirmations(self, model_id: uuid.UUID) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = {}
+        for r in await self.reads.all(self.AFFIRMED, id=model_id):
+            found.setdefault(r["review_year"], set()).add(r["criterion_id"])
+        return found
 
     async def approved_versions(self, model_id: uuid.UUID, criterion_id: str) -> list[ApprovedResponse]:
         return [ApprovedResponse(r["criterion_id"], r["version"], r["text"], r["not_applicable"], r["reason"],

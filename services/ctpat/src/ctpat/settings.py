@@ -14,3 +14,5 @@ class CtpatSettings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://ctpat:ctpat@127.0.0.1:15432/ctpat"
     worker_health_port: int = 8113
     port: int = 8103
+    # How often the worker looks for annual review windows to open (CT-13); a window opens on its day.
+    review_scheduler_seconds: float = 60.0

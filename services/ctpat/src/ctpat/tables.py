@@ -38,6 +38,8 @@ security_models = Table(
     Column("contacts", JSONB, nullable=False),
     Column("anniversary_date", Date),  # of certification (CT-13)
     Column("profile_submitted", Boolean, nullable=False, server_default="false"),
+    # CT-13: the scheduler finds the models whose next annual review window opens today or earlier.
+    Column("next_review_opens", Date, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", UUID(as_uuid=True), nullable=False),
     Column("version", Integer, nullable=False),
@@ -110,6 +112,32 @@ agreements = Table(
     Column("signed_at", DateTime(timezone=True), nullable=False),
     Column("revoked_by", UUID(as_uuid=True)),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+# CT-13: one annual review per model and year; the key is what makes a window open exactly once.
+annual_reviews = Table(
+    "annual_reviews",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), primary_key=True),
+    Column("review_year", Integer, primary_key=True),
+    Column("opens_on", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("submitted_by", UUID(as_uuid=True)),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("approved_by", UUID(as_uuid=True)),
+)
+
+# CT-13: the Officer's affirmation of each statement of the profile for one year's review.
+review_affirmations = Table(
+    "review_affirmations",
+    metadata,
+    Column("security_model_id", UUID(as_uuid=True), primary_key=True),
+    Column("review_year", Integer, primary_key=True),
+    Column("criterion_id", String(10), primary_key=True),
+    Column("affirmed_by", UUID(as_uuid=True), nullable=False),
+    Column("affirmed_at", DateTime(timezone=True), nullable=False),
 )
 
 # CT-03: one C-TPAT account number per business type of a model, never reused.

@@ -12,7 +12,9 @@ from ctpat import use_cases
 from ctpat.api.deps import Context, CurrentActor
 from ctpat.api.schemas import (
     AddressesRequest,
+    AffirmationRequest,
     AnniversaryChangeRequest,
+    AnnualReviewBody,
     AnswerRequest,
     ApprovedResponseBody,
     AssignScssRequest,
@@ -236,3 +238,43 @@ async def withdraw(
 ) -> SecurityModelBody:
     """A Company Officer withdraws the Security Model from C-TPAT."""
     return SecurityModelBody.of(await use_cases.withdraw(session, ctx, actor, model_id, body.reason))
+
+
+
+# --- annual reviews (CT-13) -----------------------------------------------------------------------------
+
+ReviewYear = Annotated[int, Path(ge=2000, le=2200)]
+
+
+@router.get("/security-models/{model_id}/annual-reviews", tags=["annual review"])
+async def list_annual_reviews(
+    model_id: UUID, actor: CurrentActor, reads: DbReads, ctx: Context,
+) -> list[AnnualReviewBody]:
+    return [AnnualReviewBody.of(v) for v in await use_cases.annual_reviews(reads, ctx, actor, model_id)]
+
+
+@router.put("/security-models/{model_id}/annual-reviews/{year}/affirmations/{criterion_id}",
+            tags=["annual review"], responses=WRITE, status_code=status.HTTP_204_NO_CONTENT)
+async def affirm_statement(
+    model_id: UUID, year: ReviewYear, criterion_id: CriterionId, body: AffirmationRequest, actor: CurrentActor,
+    session: DbSession, ctx: Context,
+) -> None:
+    await use_cases.affirm(session, ctx, actor, model_id, year, criterion_id, affirmed=body.affirmed,
+                           updated_response=body.updated_response)
+
+
+@router.post("/security-models/{model_id}/annual-reviews/{year}/submission", tags=["annual review"],
+             responses=WRITE)
+async def submit_annual_review(
+    model_id: UUID, year: ReviewYear, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> AnnualReviewBody:
+    """An Officer submits the year's review inside its window, every statement affirmed (409 names the rest)."""
+    return AnnualReviewBody.of(await use_cases.submit_review(session, ctx, actor, model_id, year))
+
+
+@router.post("/security-models/{model_id}/annual-reviews/{year}/approval", tags=["annual review"],
+             responses=WRITE)
+async def approve_annual_review(
+    model_id: UUID, year: ReviewYear, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> AnnualReviewBody:
+    return AnnualReviewBody.of(await use_cases.approve_review(session, ctx, actor, model_id, year))

@@ -15,7 +15,7 @@ from pydantic import Field
 from ctpat.catalogue import catalogues
 from ctpat.domain.security_model import AddressDesignation, ContactType, Status
 from ctpat.domain.security_profile import MAX_REASON_LENGTH, MAX_RESPONSE_LENGTH
-from ctpat.use_cases import ModelView, ProfileView
+from ctpat.use_cases import ModelView, ProfileView, ReviewView
 from servicekit.schema_types import DomainView, Strict, StrictDate, text
 
 _CODE = r"^[a-z][a-z0-9_]{0,59}$"
@@ -397,3 +397,33 @@ class AnniversaryChangeRequest(Strict):
 
 class WithdrawalRequest(Strict):
     reason: text(2000)
+
+
+
+# --- annual reviews (CT-13) --------------------------------------------------------------------
+
+
+class AnnualReviewBody(Strict):
+    review_year: int
+    opens_on: date
+    due_date: date
+    state: str = Field(description="open, submitted or approved")
+    missed: bool = Field(description="Not submitted by the due date: the year is not satisfied")
+    affirmed: int
+    statements: int
+    submitted_at: datetime | None
+    approved_at: datetime | None
+
+    @classmethod
+    def of(cls, view: ReviewView) -> AnnualReviewBody:
+        r = view.review
+        return cls(review_year=r.review_year, opens_on=r.opens_on, due_date=r.due_date, state=r.state.value,
+                   missed=view.today_missed, affirmed=len(view.affirmed), statements=view.statements,
+                   submitted_at=r.submitted_at, approved_at=r.approved_at)
+
+
+class AffirmationRequest(Strict):
+    """CT-13: the statement's box, and optionally its response updated where practice changed."""
+
+    affirmed: bool = True
+    updated_response: text(MAX_RESPONSE_LENGTH) | None = None

@@ -20,15 +20,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from ctpat.catalogue import BusinessType, Catalogue
 from ctpat.domain.actors import Actor
+from ctpat.domain.annual_review import AnnualReview, ReviewState, next_due_date, window_opens
 from ctpat.domain.trade_accounts import KnownTradeAccount
 from portal_events.ctpat import (
     AgreementSigned,
+    AnnualReviewWindowOpened,
     CompanyProfileAddress,
     CompanyProfileAddressesChanged,
     ContactEntry,
@@ -38,7 +40,7 @@ from portal_events.ctpat import (
     StatusChanged,
 )
 from servicekit.aggregate import RecordsEvents
-from servicekit.errors import Conflict, FieldErrors, Forbidden, ValidationFailed
+from servicekit.errors import Conflict, FieldError, FieldErrors, Forbidden, NotFound, ValidationFailed
 
 
 class Status(StrEnum):
@@ -209,6 +211,8 @@ class SecurityModel(RecordsEvents):
     anniversary_date: date | None = None  # of certification: the annual review is due by it (CT-13)
     # Submitted and waiting for the SCSS (an application, or a certified partner's update): not editable.
     profile_submitted: bool = False
+    reviews: list[AnnualReview] = field(default_factory=list)  # CT-13, one per year, oldest first
+    next_review_opens: date | None = None  # when the scheduler opens the next annual review window
     version: int = 0
     events: list[Any] = field(default_factory=list)
 
@@ -423,6 +427,7 @@ class SecurityModel(RecordsEvents):
         if self.status is Status.UNDER_REVIEW:
             if self.anniversary_date is None:
                 self.anniversary_date = now.date()
+                self._plan_next_review(now.date())
             self._change_status(Status.CERTIFIED, scss_user_id, "Security Profile approved by the SCSS.", now,
                                 anniversary_date=self.anniversary_date)
         else:
@@ -493,7 +498,68 @@ class SecurityModel(RecordsEvents):
         if anniversary == self.anniversary_date:
             raise Conflict("That is already the certification anniversary.")
         self.anniversary_date = anniversary
+        self._plan_next_review(now.date())
         self._change_status(self.status, by, reason.strip(), now, anniversary_date=anniversary)
+
+    # --- CT-13: annual reviews ---------------------------------------------------------------
+
+    def _plan_next_review(self, today: date) -> None:
+        after = today
+        if self.reviews:  # never a second window for a year that already has one
+            after = max(after, self.reviews[-1].due_date + timedelta(days=1))
+        self.next_review_opens = window_opens(next_due_date(self.anniversary_date, after))
+
+    def open_annual_review(self, today: date, now: datetime) -> AnnualReview | None:
+        """Opens the window 90 days before the anniversary, once per year; None when none is due today."""
+        if self.status not in CERTIFIED_OR_ABOVE or self.anniversary_date is None:
+            return None
+        if self.next_review_opens is None or today < self.next_review_opens:
+            return None
+        after = self.reviews[-1].due_date + timedelta(days=1) if self.reviews else today
+        due = next_due_date(self.anniversary_date, max(today, after))
+        review = AnnualReview(due.year, window_opens(due), due)
+        self.reviews.append(review)
+        self._plan_next_review(today)
+        self._bump()
+        self.events.append(AnnualReviewWindowOpened(
+            security_model_id=self.id, trade_account_id=self.trade_account_id, occurred_at=now,
+            review_year=review.review_year, opens_on=review.opens_on, due_date=review.due_date,
+            version=self.version,
+        ))
+        return review
+
+    def annual_review(self, year: int) -> AnnualReview:
+        review = next((r for r in self.reviews if r.review_year == year), None)
+        if review is None:
+            raise NotFound(f"No annual review for {year}.")
+        return review
+
+    def submit_annual_review(
+        self, officer: Contact, year: int, unaffirmed: list[str], *, by: uuid.UUID, now: datetime,
+    ) -> AnnualReview:
+        """CT-13: an Officer submits, inside the window, once every statement is affirmed."""
+        if officer.type is not ContactType.OFFICER:
+            raise Forbidden("Only a Company Officer submits the annual review.")
+        self._ensure_open()
+        review = self.annual_review(year)
+        if review.state is not ReviewState.OPEN:
+            raise Conflict(f"The {year} annual review was already submitted.")
+        if not review.window_open_on(now.date()):
+            raise Conflict(f"The {year} annual review window closed on {review.due_date.isoformat()}; "
+                           "a review submitted now does not satisfy the year.")
+        if unaffirmed:
+            raise Incomplete([FieldError(f"affirmations.{c}", "is not affirmed yet") for c in unaffirmed])
+        review.state, review.submitted_at, review.submitted_by = ReviewState.SUBMITTED, now, by
+        self._bump()
+        return review
+
+    def approve_annual_review(self, year: int, *, by: uuid.UUID, now: datetime) -> AnnualReview:
+        review = self.annual_review(year)
+        if review.state is not ReviewState.SUBMITTED:
+            raise Conflict(f"The {year} annual review is {review.state.value}; only a submitted one is approved.")
+        review.state, review.approved_at, review.approved_by = ReviewState.APPROVED, now, by
+        self._bump()
+        return review
 
     def contact_for(self, user_id: uuid.UUID, account: KnownTradeAccount | None) -> Contact | None:
         """The caller's contact entry, through their active membership of the model's Trade Account."""

@@ -1,5 +1,14 @@
 """ctpat's use cases, by role: the Security Model's commands and queries, and what other services' events do."""
 
+from ctpat.use_cases.annual_reviews import (
+    AnnualReviewScheduler,
+    ReviewView,
+    affirm,
+    annual_reviews,
+    approve_review,
+    open_due_reviews,
+    submit_review,
+)
 from ctpat.use_cases.context import CtpatContext
 from ctpat.use_cases.from_trade_accounts import (
     address_known,
@@ -33,9 +42,10 @@ from ctpat.use_cases.security_models import (
 from ctpat.use_cases.security_profile import ProfileView, answer_criterion, show_profile
 
 __all__ = [
-    "CtpatContext", "ModelView", "ProfileView", "address_known", "address_removed", "answer_criterion",
-    "approved_versions", "assign_scss", "change_anniversary", "change_status", "evidence_uploaded", "member_known",
-    "member_removed", "models_of_account", "replace_addresses", "replace_contacts", "replace_identifiers", "review",
+    "AnnualReviewScheduler", "CtpatContext", "ModelView", "ProfileView", "ReviewView", "address_known",
+    "address_removed", "affirm", "annual_reviews", "answer_criterion", "approve_review", "approved_versions",
+    "assign_scss", "change_anniversary", "change_status", "evidence_uploaded", "member_known", "member_removed",
+    "models_of_account", "open_due_reviews", "replace_addresses", "replace_contacts", "replace_identifiers", "review",
     "show_model", "show_profile", "staff_email_changed", "staff_registered", "start_application",
-    "submit_application", "trade_account_created", "user_email_changed", "withdraw",
+    "submit_application", "submit_review", "trade_account_created", "user_email_changed", "withdraw",
 ]

@@ -16,21 +16,13 @@ from ctpat.repository import (
     ProfileRepository,
     SecurityModelRepository,
     StaffRepository,
-    TradeAccountReadModel,
 )
 from ctpat.use_cases.context import CtpatContext
-from ctpat.use_cases.security_models import ModelView, show_model
+from ctpat.use_cases.security_models import ModelView, load_for_change, show_model
 from ctpat.use_cases.security_profile import model_catalogue
 from servicekit.auth import StaffRole
 from servicekit.errors import Forbidden, NotFound, ValidationFailed
 from servicekit.reads import Reads
-
-
-async def _load(session: AsyncSession, model_id: uuid.UUID):
-    model = await SecurityModelRepository(session).get(model_id)
-    if model is None:
-        raise NotFound(policies.NOT_FOUND)
-    return model, await TradeAccountReadModel(session).get(model.trade_account_id)
 
 
 async def submit_application(
@@ -38,7 +30,7 @@ async def submit_application(
     agreement_version: str, signer_name: str,
 ) -> ModelView:
     """CT-06, CT-11: an Officer signs the Partner Agreement and submits a complete profile (application or update)."""
-    model, account = await _load(session, model_id)
+    model, account = await load_for_change(session, model_id)
     contact = policies.ensure_contact(model, actor, account)
     catalogue = model_catalogue(model)
     profile = ProfileReads(reads)
@@ -54,7 +46,7 @@ async def assign_scss(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, scss_user_id: uuid.UUID,
 ) -> ModelView:
     """CT-12: Management assigns the model's SCSS, who must be a known SCSS."""
-    model, account = await _load(session, model_id)
+    model, account = await load_for_change(session, model_id)
     policies.ensure_can_see(model, actor, account)
     if not actor.is_management:
         raise Forbidden("Only C-TPAT Management assigns a Supply Chain Security Specialist.")
@@ -71,7 +63,7 @@ async def review(
     reason: str | None,
 ) -> ModelView:
     """CT-12: the assigned SCSS approves (each changed response kept as a new version) or returns the profile."""
-    model, account = await _load(session, model_id)
+    model, account = await load_for_change(session, model_id)
     policies.ensure_can_see(model, actor, account)
     if not policies.is_assigned_scss(model, actor):
         raise Forbidden("Only the Security Model's assigned SCSS reviews its Security Profile.")
@@ -101,7 +93,7 @@ async def change_status(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, status: Status, reason: str,
 ) -> ModelView:
     """CT-14: the assigned SCSS or Management moves the lifecycle; every change is kept with who and why."""
-    model, account = await _load(session, model_id)
+    model, account = await load_for_change(session, model_id)
     policies.ensure_can_see(model, actor, account)
     if not (actor.is_management or policies.is_assigned_scss(model, actor)):
         raise Forbidden("Only the assigned SCSS or C-TPAT Management changes a Security Model's status.")
@@ -114,7 +106,7 @@ async def change_status(
 async def change_anniversary(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, anniversary: date, reason: str,
 ) -> ModelView:
-    model, account = await _load(session, model_id)
+    model, account = await load_for_change(session, model_id)
     policies.ensure_can_see(model, actor, account)
     if not actor.is_management:
         raise Forbidden("Only C-TPAT Management changes a certification anniversary.")
@@ -126,7 +118,7 @@ async def change_anniversary(
 async def withdraw(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, reason: str,
 ) -> ModelView:
-    model, account = await _load(session, model_id)
+    model, account = await load_for_change(session, model_id)
     contact = policies.ensure_contact(model, actor, account)
     model.withdraw(contact, reason, ctx.clock.now(), actor.user_id)
     await SecurityModelRepository(session).save(model)

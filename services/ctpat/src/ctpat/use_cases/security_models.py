@@ -68,7 +68,10 @@ async def models_of_account(reads: Reads, actor: Actor, trade_account_id: uuid.U
     return views
 
 
-async def _load_for_contact(session: AsyncSession, actor: Actor, model_id: uuid.UUID):
+async def load_for_change(
+    session: AsyncSession, model_id: uuid.UUID,
+) -> tuple[SecurityModel, KnownTradeAccount | None]:
+    """The model, loaded to be changed and saved at its version, with the Trade Account it draws from."""
     model = await SecurityModelRepository(session).get(model_id)
     if model is None:
         raise NotFound(policies.NOT_FOUND)
@@ -81,7 +84,7 @@ async def replace_identifiers(
     identifiers: Mapping[str, list[str]],
 ) -> ModelView:
     """CT-02: contacts keep the identifiers; IOR, SCAC and MID once entered only the assigned SCSS changes."""
-    model, account = await _load_for_contact(session, actor, model_id)
+    model, account = await load_for_change(session, model_id)
     is_scss = policies.is_assigned_scss(model, actor)
     if not is_scss:
         policies.ensure_contact(model, actor, account)
@@ -94,7 +97,7 @@ async def replace_identifiers(
 async def replace_addresses(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, addresses: list[ProfileAddress],
 ) -> ModelView:
-    model, account = await _load_for_contact(session, actor, model_id)
+    model, account = await load_for_change(session, model_id)
     policies.ensure_contact(model, actor, account)
     model.replace_addresses(account, addresses, ctx.clock.now())
     await SecurityModelRepository(session).save(model)
@@ -104,7 +107,7 @@ async def replace_addresses(
 async def replace_contacts(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, contacts: list[Contact],
 ) -> ModelView:
-    model, account = await _load_for_contact(session, actor, model_id)
+    model, account = await load_for_change(session, model_id)
     policies.ensure_contact(model, actor, account)
     model.replace_contacts(account, contacts, ctx.clock.now())
     await SecurityModelRepository(session).save(model)
