@@ -99,16 +99,22 @@ def identity_handlers() -> Mapping[str, Handler]:
 
 
 def document_handlers() -> Mapping[str, Handler]:
-    """CT-08: a document uploaded for a criterion of a model's profile counts as that criterion's evidence."""
+    """CT-08, CT-15: a document uploaded for a criterion, or for a validation item, is its evidence."""
 
     async def uploaded(session: AsyncSession, envelope: Envelope) -> None:
         event = DocumentUploaded.model_validate(envelope.data)
         place = event.uploaded_for
-        if event.security_model_id is None or place is None or place.kind != "security_profile_criterion":
-            return  # a library document, or evidence for a validation response: not a criterion's
-        await use_cases.evidence_uploaded(
-            session, document_id=event.document_id, model_id=event.security_model_id,
-            criterion_id=place.criterion_id or "", title=event.title, uploaded_at=event.occurred_at,
-        )
+        if event.security_model_id is None or place is None:
+            return  # a library document: evidence of nothing
+        if place.kind == "security_profile_criterion" and place.criterion_id:
+            await use_cases.evidence_uploaded(
+                session, document_id=event.document_id, model_id=event.security_model_id,
+                criterion_id=place.criterion_id, title=event.title, uploaded_at=event.occurred_at,
+            )
+        elif place.kind == "validation_response_item" and place.validation_id and place.item_id:
+            await use_cases.validation_evidence_uploaded(
+                session, document_id=event.document_id, validation_id=place.validation_id, item_id=place.item_id,
+                title=event.title, uploaded_at=event.occurred_at,
+            )
 
     return {DocumentUploaded.event_type: uploaded}

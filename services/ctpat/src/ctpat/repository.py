@@ -28,6 +28,7 @@ from ctpat.domain.security_model import (
 )
 from ctpat.domain.security_profile import ApprovedResponse, CriterionResponse, Evidence
 from ctpat.domain.trade_accounts import AccountAddress, AccountMember, KnownTradeAccount
+from ctpat.domain.validation import ItemKind, ResponseState, Validation, ValidationItem, ValidationResult
 from servicekit.reads import Query, Reads
 from servicekit.store import AggregateRepository, StaleAggregate
 
@@ -488,3 +489,78 @@ class TradeAccountReads:
             members={m["member_id"]: _member(m) for m in members},
             addresses={a["address_id"]: _address(a) for a in addresses},
         )
+
+
+def _validation(row: Mapping[str, Any]) -> Validation:
+    return Validation(
+        id=row["id"], security_model_id=row["security_model_id"], validation_date=row["validation_date"],
+        result=ValidationResult(row["result"]), report=row["report"],
+        items=[ValidationItem(uuid.UUID(i["id"]), ItemKind(i["kind"]), i["text"], i["reply"], _uuid(i["replied_by"]),
+                              _instant(i["replied_at"])) for i in _json(row["items"])],
+        recorded_by=row["recorded_by"], recorded_at=row["recorded_at"],
+        response_state=ResponseState(row["response_state"]), submitted_by=row["submitted_by"],
+        submitted_at=row["submitted_at"], version=row["version"],
+    )
+
+
+def _validation_values(v: Validation) -> dict[str, Any]:
+    return {
+        "security_model_id": v.security_model_id, "validation_date": v.validation_date, "result": v.result.value,
+        "report": v.report, "recorded_by": v.recorded_by, "recorded_at": v.recorded_at,
+        "items": [{"id": str(i.id), "kind": i.kind.value, "text": i.text, "reply": i.reply,
+                   "replied_by": str(i.replied_by) if i.replied_by else None,
+                   "replied_at": i.replied_at.isoformat() if i.replied_at else None} for i in v.items],
+        "response_state": v.response_state.value, "submitted_by": v.submitted_by, "submitted_at": v.submitted_at,
+        "version": v.version,
+    }
+
+
+class ValidationRepository(AggregateRepository[Validation]):
+    root = tables.validations
+    stale_message = "The Validation Response was changed by someone else meanwhile; reload and try again."
+
+    async def get(self, validation_id: uuid.UUID) -> Validation | None:
+        row = (await self.session.execute(
+            select(tables.validations).where(tables.validations.c.id == validation_id))).first()
+        return self._loaded(_validation(row._mapping)) if row is not None else None
+
+    async def _insert(self, validation: Validation) -> None:
+        await self.session.execute(insert(tables.validations).values(id=validation.id,
+                                                                     **_validation_values(validation)))
+
+    async def _update(self, validation: Validation) -> None:
+        await self.session.execute(update(tables.validations).where(tables.validations.c.id == validation.id)
+                                   .values(**_validation_values(validation)))
+
+    async def evidence_uploaded(self, document_id: uuid.UUID, validation_id: uuid.UUID, item_id: uuid.UUID,
+                                title: str, uploaded_at: datetime) -> None:
+        t = tables.validation_evidence
+        await self.session.execute(
+            pg_insert(t).values(document_id=document_id, validation_id=validation_id, item_id=item_id, title=title,
+                                uploaded_at=uploaded_at)
+            .on_conflict_do_update(index_elements=["document_id"], set_={"title": title}))
+
+
+class ValidationReads:
+    OF_MODEL = Query(select(tables.validations).where(tables.validations.c.security_model_id == bindparam("id"))
+                     .order_by(tables.validations.c.validation_date.desc(), tables.validations.c.recorded_at.desc()))
+    ONE = Query(select(tables.validations).where(tables.validations.c.id == bindparam("id")))
+    EVIDENCE = Query(select(tables.validation_evidence)
+                     .where(tables.validation_evidence.c.validation_id == bindparam("id"))
+                     .order_by(tables.validation_evidence.c.uploaded_at))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def of_model(self, model_id: uuid.UUID) -> list[Validation]:
+        return [_validation(r) for r in await self.reads.all(self.OF_MODEL, id=model_id)]
+
+    async def get(self, validation_id: uuid.UUID) -> Validation | None:
+        row = await self.reads.one(self.ONE, id=validation_id)
+        return _validation(row) if row is not None else None
+
+    async def evidence(self, validation_id: uuid.UUID) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
+        found: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
+        for r in await self.reads.all(self.EVIDENCE, id=validation_id):
+            found.setdefault(r["item_id"], []).append((r["document_id"], r["title"]))
+        return found

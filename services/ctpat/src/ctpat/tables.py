@@ -140,6 +140,36 @@ review_affirmations = Table(
     Column("affirmed_at", DateTime(timezone=True), nullable=False),
 )
 
+# CT-15: validations recorded by the SCSS, and the partner's response item by item (items as JSON).
+validations = Table(
+    "validations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), nullable=False,
+           index=True),
+    Column("validation_date", Date, nullable=False),
+    Column("result", String(20), nullable=False),
+    Column("report", Text, nullable=False),
+    Column("items", JSONB, nullable=False),
+    Column("recorded_by", UUID(as_uuid=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("response_state", String(20), nullable=False),
+    Column("submitted_by", UUID(as_uuid=True)),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+)
+
+# Documents uploaded for a Validation Response item, as DocumentUploaded told us (DOC-04).
+validation_evidence = Table(
+    "validation_evidence",
+    metadata,
+    Column("document_id", UUID(as_uuid=True), primary_key=True),
+    Column("validation_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("item_id", UUID(as_uuid=True), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
 # CT-03: one C-TPAT account number per business type of a model, never reused.
 account_numbers = Sequence("account_numbers", metadata=metadata, start=100001)
 

@@ -30,11 +30,15 @@ from ctpat.api.schemas import (
     IdentifierKindBody,
     IdentifiersRequest,
     ProfileBody,
+    RecordValidationRequest,
+    ReplyRequest,
     ReviewRequest,
     SecurityModelBody,
     StartApplicationRequest,
     StatusChangeRequest,
     SubmitApplicationRequest,
+    ValidationBody,
+    ValidationSummaryItem,
     WithdrawalRequest,
 )
 from ctpat.domain.security_model import Contact, ProfileAddress
@@ -278,3 +282,57 @@ async def approve_annual_review(
     model_id: UUID, year: ReviewYear, actor: CurrentActor, session: DbSession, ctx: Context,
 ) -> AnnualReviewBody:
     return AnnualReviewBody.of(await use_cases.approve_review(session, ctx, actor, model_id, year))
+
+
+
+# --- validations (CT-15) ------------------------------------------------------------------------------------
+
+
+NEW_VALIDATION = {**WRITE, 201: links_to(
+    "get_validation", "reply_to_validation_item", "submit_validation_response",
+    model_id="$request.path.model_id", validation_id="$response.body#/id",
+)}
+
+
+@router.post("/security-models/{model_id}/validations", status_code=status.HTTP_201_CREATED, tags=["validations"],
+             responses=NEW_VALIDATION)
+async def record_validation(
+    model_id: UUID, body: RecordValidationRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> ValidationBody:
+    """The assigned SCSS records a validation: date, result, report, recommendations and actions required."""
+    view = await use_cases.record_validation(
+        session, ctx, actor, model_id, validation_date=body.validation_date, result=body.result, report=body.report,
+        recommendations=body.recommendations, actions_required=body.actions_required)
+    return ValidationBody.of(view)
+
+
+@router.get("/security-models/{model_id}/validations", tags=["validations"])
+async def validation_summary(model_id: UUID, actor: CurrentActor, reads: DbReads) -> list[ValidationSummaryItem]:
+    """The Validation Summary: every validation, newest first, with its response status."""
+    return [ValidationSummaryItem.model_validate(v)
+            for v in await use_cases.validation_summary(reads, actor, model_id)]
+
+
+@router.get("/security-models/{model_id}/validations/{validation_id}", tags=["validations"])
+async def get_validation(model_id: UUID, validation_id: UUID, actor: CurrentActor, reads: DbReads) -> ValidationBody:
+    return ValidationBody.of(await use_cases.show_validation(reads, actor, model_id, validation_id))
+
+
+@router.put("/security-models/{model_id}/validations/{validation_id}/items/{item_id}/reply", tags=["validations"],
+            responses=WRITE)
+async def reply_to_validation_item(
+    model_id: UUID, validation_id: UUID, item_id: UUID, body: ReplyRequest, actor: CurrentActor, session: DbSession,
+    ctx: Context,
+) -> ValidationBody:
+    """A draft reply to one recommendation or action required (saved, not yet submitted)."""
+    view = await use_cases.reply_to_item(session, ctx, actor, model_id, validation_id, item_id, body.reply)
+    return ValidationBody.of(view)
+
+
+@router.post("/security-models/{model_id}/validations/{validation_id}/response", tags=["validations"],
+             responses=WRITE)
+async def submit_validation_response(
+    model_id: UUID, validation_id: UUID, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> ValidationBody:
+    """Submits the Validation Response, once, when every item has a reply (409 names the ones without)."""
+    return ValidationBody.of(await use_cases.submit_response(session, ctx, actor, model_id, validation_id))

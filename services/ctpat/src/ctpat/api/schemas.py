@@ -15,7 +15,8 @@ from pydantic import Field
 from ctpat.catalogue import catalogues
 from ctpat.domain.security_model import AddressDesignation, ContactType, Status
 from ctpat.domain.security_profile import MAX_REASON_LENGTH, MAX_RESPONSE_LENGTH
-from ctpat.use_cases import ModelView, ProfileView, ReviewView
+from ctpat.domain.validation import ItemKind, ResponseState, ValidationResult
+from ctpat.use_cases import ModelView, ProfileView, ReviewView, ValidationView
 from servicekit.schema_types import DomainView, Strict, StrictDate, text
 
 _CODE = r"^[a-z][a-z0-9_]{0,59}$"
@@ -427,3 +428,70 @@ class AffirmationRequest(Strict):
 
     affirmed: bool = True
     updated_response: text(MAX_RESPONSE_LENGTH) | None = None
+
+
+
+# --- validations (CT-15) -----------------------------------------------------------------------------
+
+ItemText = text(4000)
+
+
+class RecordValidationRequest(Strict):
+    validation_date: StrictDate
+    result: ValidationResult
+    report: text(20000)
+    recommendations: Annotated[list[ItemText], Field(max_length=50)] = []
+    actions_required: Annotated[list[ItemText], Field(max_length=50)] = []
+
+
+class ValidationSummaryItem(DomainView):
+    id: UUID
+    validation_date: date
+    result: ValidationResult
+    response_state: ResponseState
+    recorded_at: datetime
+    submitted_at: datetime | None
+
+
+class ItemDocumentBody(Strict):
+    document_id: UUID
+    title: str
+
+
+class ValidationItemBody(Strict):
+    id: UUID
+    kind: ItemKind
+    text: str
+    reply: str | None
+    replied_at: datetime | None
+    documents: list[ItemDocumentBody]
+
+
+class ValidationBody(Strict):
+    id: UUID
+    security_model_id: UUID
+    validation_date: date
+    result: ValidationResult
+    report: str
+    recorded_by: UUID
+    response_state: ResponseState
+    items: list[ValidationItemBody]
+    submitted_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, view: ValidationView) -> ValidationBody:
+        v = view.validation
+        return cls(
+            id=v.id, security_model_id=v.security_model_id, validation_date=v.validation_date, result=v.result,
+            report=v.report, recorded_by=v.recorded_by, response_state=v.response_state, submitted_at=v.submitted_at,
+            version=v.version,
+            items=[ValidationItemBody(id=i.id, kind=i.kind, text=i.text, reply=i.reply, replied_at=i.replied_at,
+                                      documents=[ItemDocumentBody(document_id=d, title=t)
+                                                 for d, t in view.evidence.get(i.id, [])])
+                   for i in v.items],
+        )
+
+
+class ReplyRequest(Strict):
+    reply: text(8000, blank=True)

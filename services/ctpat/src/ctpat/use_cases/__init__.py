@@ -40,12 +40,23 @@ from ctpat.use_cases.security_models import (
     start_application,
 )
 from ctpat.use_cases.security_profile import ProfileView, answer_criterion, show_profile
+from ctpat.use_cases.validations import (
+    ValidationView,
+    record_validation,
+    reply_to_item,
+    show_validation,
+    submit_response,
+    validation_evidence_uploaded,
+    validation_summary,
+)
 
 __all__ = [
-    "AnnualReviewScheduler", "CtpatContext", "ModelView", "ProfileView", "ReviewView", "address_known",
-    "address_removed", "affirm", "annual_reviews", "answer_criterion", "approve_review", "approved_versions",
-    "assign_scss", "change_anniversary", "change_status", "evidence_uploaded", "member_known", "member_removed",
-    "models_of_account", "open_due_reviews", "replace_addresses", "replace_contacts", "replace_identifiers", "review",
-    "show_model", "show_profile", "staff_email_changed", "staff_registered", "start_application",
-    "submit_application", "submit_review", "trade_account_created", "user_email_changed", "withdraw",
+    "AnnualReviewScheduler", "CtpatContext", "ModelView", "ProfileView", "ReviewView", "ValidationView",
+    "address_known", "address_removed", "affirm", "annual_reviews", "answer_criterion", "approve_review",
+    "approved_versions", "assign_scss", "change_anniversary", "change_status", "evidence_uploaded", "member_known",
+    "member_removed", "models_of_account", "open_due_reviews", "record_validation", "replace_addresses",
+    "replace_contacts", "replace_identifiers", "reply_to_item", "review", "show_model", "show_profile",
+    "show_validation", "staff_email_changed", "staff_registered", "start_application", "submit_application",
+    "submit_response", "submit_review", "trade_account_created", "user_email_changed", "validation_evidence_uploaded",
+    "validation_summary", "withdraw",
 ]
