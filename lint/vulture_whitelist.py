@@ -83,6 +83,7 @@ _.evidence_required  # ctpat: ProfileCriterionBody, filled by keyword
 _.approved_at  # ctpat: ApprovedResponse, read by ApprovedResponseBody
 _.approved_by
 _.missed  # ctpat: AnnualReviewBody, filled by keyword
+_.available  # ctpat: ProgramBody, filled by keyword
 # Enum members created from their values (Address types arrive as strings).
 _.HEADQUARTERS
 _.INTERNATIONAL_CORPORATE_HEADQUARTERS

@@ -30,10 +30,13 @@ from ctpat.api.schemas import (
     IdentifierKindBody,
     IdentifiersRequest,
     ProfileBody,
+    ProgramAgreement,
+    ProgramBody,
     RecordValidationRequest,
     ReplyRequest,
     ReviewRequest,
     SecurityModelBody,
+    SignAgreementRequest,
     StartApplicationRequest,
     StatusChangeRequest,
     SubmitApplicationRequest,
@@ -41,7 +44,7 @@ from ctpat.api.schemas import (
     ValidationSummaryItem,
     WithdrawalRequest,
 )
-from ctpat.domain.security_model import Contact, ProfileAddress
+from ctpat.domain.security_model import AgreementKind, Contact, ProfileAddress
 from servicekit.db import TransactionalRoute
 from servicekit.deps import DbReads, DbSession
 from servicekit.errors import NotFound, ValidationFailed
@@ -336,3 +339,34 @@ async def submit_validation_response(
 ) -> ValidationBody:
     """Submits the Validation Response, once, when every item has a reply (409 names the ones without)."""
     return ValidationBody.of(await use_cases.submit_response(session, ctx, actor, model_id, validation_id))
+
+
+
+# --- the International tab (CT-07) ----------------------------------------------------------------------------
+
+
+@router.get("/security-models/{model_id}/international", tags=["international"])
+async def international_programs(model_id: UUID, actor: CurrentActor, reads: DbReads) -> list[ProgramBody]:
+    """The programs related to C-TPAT, each open to the model or not (by status and business type), and signed or
+    not."""
+    return [ProgramBody.of(v) for v in await use_cases.international(reads, actor, model_id)]
+
+
+@router.post("/security-models/{model_id}/agreements", tags=["international"], responses=WRITE)
+async def sign_agreement(
+    model_id: UUID, body: SignAgreementRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    """A Company Officer signs a program's agreement electronically."""
+    view = await use_cases.sign_agreement(session, ctx, actor, model_id, AgreementKind(body.agreement),
+                                          agreement_version=body.agreement_version, signer_name=body.signer_name)
+    return SecurityModelBody.of(view)
+
+
+@router.post("/security-models/{model_id}/agreements/{agreement}/revocation", tags=["international"],
+             responses=WRITE)
+async def revoke_agreement(
+    model_id: UUID, agreement: ProgramAgreement, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> SecurityModelBody:
+    """A Company Officer revokes a signed agreement (the signature stays on record, marked revoked)."""
+    return SecurityModelBody.of(
+        await use_cases.revoke_agreement(session, ctx, actor, model_id, AgreementKind(agreement)))

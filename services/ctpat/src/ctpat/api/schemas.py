@@ -13,10 +13,10 @@ from uuid import UUID
 from pydantic import Field
 
 from ctpat.catalogue import catalogues
-from ctpat.domain.security_model import AddressDesignation, ContactType, Status
+from ctpat.domain.security_model import AGREEMENT_VERSIONS, AddressDesignation, ContactType, Status
 from ctpat.domain.security_profile import MAX_REASON_LENGTH, MAX_RESPONSE_LENGTH
 from ctpat.domain.validation import ItemKind, ResponseState, ValidationResult
-from ctpat.use_cases import ModelView, ProfileView, ReviewView, ValidationView
+from ctpat.use_cases import ModelView, ProfileView, ProgramView, ReviewView, ValidationView
 from servicekit.schema_types import DomainView, Strict, StrictDate, text
 
 _CODE = r"^[a-z][a-z0-9_]{0,59}$"
@@ -495,3 +495,33 @@ class ValidationBody(Strict):
 
 class ReplyRequest(Strict):
     reply: text(8000, blank=True)
+
+
+
+# --- the International tab (CT-07) ---------------------------------------------------------------
+
+ProgramAgreement = Literal["svi", "exporter", "neec", "mutual_recognition"]
+
+
+class ProgramBody(Strict):
+    agreement: ProgramAgreement
+    name: str
+    description: str
+    available: bool
+    unavailable_because: str | None
+    agreement_version: str
+    signature: SignatureBody | None
+
+    @classmethod
+    def of(cls, view: ProgramView) -> ProgramBody:
+        p = view.program
+        return cls(agreement=p.agreement.value, name=p.name, description=p.description,
+                   available=view.unavailable_because is None, unavailable_because=view.unavailable_because,
+                   agreement_version=AGREEMENT_VERSIONS[p.agreement],
+                   signature=SignatureBody.model_validate(view.signature) if view.signature else None)
+
+
+class SignAgreementRequest(Strict):
+    agreement: ProgramAgreement
+    agreement_version: text(20)
+    signer_name: text(200) = Field(description="The Officer's full name, typed as the electronic signature")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -29,6 +29,7 @@ from ctpat.domain.actors import Actor
 from ctpat.domain.annual_review import AnnualReview, ReviewState, next_due_date, window_opens
 from ctpat.domain.trade_accounts import KnownTradeAccount
 from portal_events.ctpat import (
+    AgreementRevoked,
     AgreementSigned,
     AnnualReviewWindowOpened,
     CompanyProfileAddress,
@@ -140,7 +141,7 @@ class AgreementKind(StrEnum):
 
 
 # The text each signature refers to, by version: a new text is a new version, and a signature keeps its own.
-AGREEMENT_VERSIONS = {AgreementKind.PARTNER: "2026.1"}
+AGREEMENT_VERSIONS = {kind: "2026.1" for kind in AgreementKind}
 
 
 @dataclass(frozen=True)
@@ -405,6 +406,53 @@ class SecurityModel(RecordsEvents):
         elif signed_before:
             self._bump()  # an update: the row changes (submitted), no public event
         return signature
+
+    # --- CT-07: the International tab's agreements -------------------------------------------
+
+    def signature_in_force(self, agreement: AgreementKind) -> Signature | None:
+        return next((s for s in reversed(self.signatures) if s.agreement is agreement and s.in_force), None)
+
+    def sign_agreement(
+        self, officer: Contact, agreement: AgreementKind, unavailable_because: str | None, *, agreement_version: str,
+        signer_name: str, signed_by: uuid.UUID, now: datetime,
+    ) -> Signature:
+        if officer.type is not ContactType.OFFICER:
+            raise Forbidden("Only a Company Officer signs agreements.")
+        self._ensure_open()
+        if agreement is AgreementKind.PARTNER:
+            raise Conflict("The Partner Agreement is signed when the Security Profile is submitted.")
+        if unavailable_because:
+            raise Conflict(f"This program is {unavailable_because}.")
+        current = AGREEMENT_VERSIONS[agreement]
+        if agreement_version != current:
+            raise ValidationFailed.on("agreement_version", f"must be the agreement version in force, {current}")
+        if self.signature_in_force(agreement) is not None:
+            raise Conflict("This agreement is already signed and in force.")
+        signature = Signature(agreement, current, signed_by, signer_name, now)
+        self.signatures.append(signature)
+        self._bump()
+        self.events.append(AgreementSigned(
+            security_model_id=self.id, trade_account_id=self.trade_account_id, occurred_at=now,
+            agreement=agreement.value, agreement_version=current, signed_by=signed_by, version=self.version,
+        ))
+        return signature
+
+    def revoke_agreement(self, officer: Contact, agreement: AgreementKind, *, by: uuid.UUID, now: datetime) -> None:
+        """The signature stays on record; who revoked it and when are added to it (SV-02 follows the event)."""
+        if officer.type is not ContactType.OFFICER:
+            raise Forbidden("Only a Company Officer revokes agreements.")
+        if agreement is AgreementKind.PARTNER:
+            raise Conflict("The Partner Agreement ends only with the Security Model's withdrawal.")
+        signature = self.signature_in_force(agreement)
+        if signature is None:
+            raise Conflict("This agreement is not signed.")
+        index = len(self.signatures) - 1 - self.signatures[::-1].index(signature)
+        self.signatures[index] = replace(signature, revoked_by=by, revoked_at=now)
+        self._bump()
+        self.events.append(AgreementRevoked(
+            security_model_id=self.id, trade_account_id=self.trade_account_id, occurred_at=now,
+            agreement=agreement.value, revoked_by=by, version=self.version,
+        ))
 
     # --- CT-12: the CBP side -----------------------------------------------------------------
 
