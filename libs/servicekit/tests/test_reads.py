@@ -27,6 +27,7 @@ BY_SIZE_AND_NAME = Query(
     .order_by(things.c.size)
 )
 TEXT_BY_ID = Query(text("select name from reads_things where id = :id"))
+SMALLEST = Query(select(things.c.name).where(things.c.size >= bindparam("size")).order_by(things.c.size).limit(2))
 
 
 def test_a_query_numbers_its_parameters_in_the_order_the_sql_uses_them() -> None:
@@ -34,6 +35,10 @@ def test_a_query_numbers_its_parameters_in_the_order_the_sql_uses_them() -> None
     assert "$1" in BY_SIZE_AND_NAME.sql and "$2" in BY_SIZE_AND_NAME.sql
     assert BY_SIZE_AND_NAME.arguments({"size": 3, "name": "bolt"}) == ["bolt", 3]
     assert TEXT_BY_ID.parameters == ("id",) and "$1" in TEXT_BY_ID.sql
+
+
+def test_values_the_statement_carries_itself_are_sent_with_it() -> None:
+    assert SMALLEST.arguments({"size": 3}) == [3, 2]  # the LIMIT is the statement's own
 
 
 def test_a_missing_parameter_is_named_not_sent_as_null() -> None:

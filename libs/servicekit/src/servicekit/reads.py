@@ -37,12 +37,14 @@ class Query:
         compiled = statement.compile(dialect=_DIALECT)
         self.sql: str = compiled.string
         self.parameters: tuple[str, ...] = tuple(compiled.positiontup or ())
+        # Values the statement carries itself (a LIMIT, a literal compared to): sent unless overridden.
+        self._constants = {name: value for name, value in compiled.params.items() if value is not None}
 
     def arguments(self, values: dict[str, Any]) -> list[Any]:
-        missing = [name for name in self.parameters if name not in values]
+        missing = [name for name in self.parameters if name not in values and name not in self._constants]
         if missing:
             raise TypeError(f"query parameters missing: {', '.join(missing)}")
-        return [values[name] for name in self.parameters]
+        return [values[name] if name in values else self._constants[name] for name in self.parameters]
 
 
 async def _json_codecs(conn: asyncpg.Connection) -> None:

@@ -19,6 +19,8 @@ from portal_events.trade_accounts import (
     TradeAccountAddressChanged,
     TradeAccountAddressRemoved,
     TradeAccountCreated,
+    TradeAccountsMerged,
+    TradeAccountsSplit,
     TradeAccountUserAdded,
     TradeAccountUserChanged,
     TradeAccountUserRemoved,
@@ -46,7 +48,7 @@ def _address(data: AddressData) -> AccountAddress:
 
 
 def trade_account_handlers() -> Mapping[str, Handler]:
-    """TA-16, CT-04, CT-05: the users and addresses a Security Model may use."""
+    """TA-16, CT-04, CT-05: the users and addresses a Security Model may use; TA-13, TA-14: where models moved."""
 
     async def created(session: AsyncSession, envelope: Envelope) -> None:
         event = TradeAccountCreated.model_validate(envelope.data)
@@ -71,7 +73,19 @@ def trade_account_handlers() -> Mapping[str, Handler]:
         event = TradeAccountAddressRemoved.model_validate(envelope.data)
         await use_cases.address_removed(session, event.trade_account_id, event.address_id)
 
+    async def split(session: AsyncSession, envelope: Envelope) -> None:
+        event = TradeAccountsSplit.model_validate(envelope.data)
+        await use_cases.models_moved_by_split(session, event.moved_security_model_ids, event.new_trade_account_id,
+                                              event.occurred_at)
+
+    async def merged(session: AsyncSession, envelope: Envelope) -> None:
+        event = TradeAccountsMerged.model_validate(envelope.data)
+        await use_cases.models_moved_by_merge(session, event.moved_security_model_ids, event.trade_account_id,
+                                              event.merged_trade_account_id, event.occurred_at)
+
     return {
+        TradeAccountsSplit.event_type: split,
+        TradeAccountsMerged.event_type: merged,
         TradeAccountCreated.event_type: created,
         TradeAccountUserAdded.event_type: member,
         TradeAccountUserChanged.event_type: member,

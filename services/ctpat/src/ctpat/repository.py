@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpat import tables
 from ctpat.domain.annual_review import AnnualReview, ReviewState
+from ctpat.domain.operations import ModelOperation, OperationKind, OperationStatus
 from ctpat.domain.security_model import (
     AgreementKind,
     Contact,
@@ -84,6 +85,7 @@ def _model_from_row(row: Mapping[str, Any]) -> SecurityModel:
             for r in _json(row["review_rows"])
         ],
         next_review_opens=row["next_review_opens"],
+        earmarked_for_withdrawal=row["earmarked_for_withdrawal"],
         version=row["version"],
     )
 
@@ -124,6 +126,7 @@ def _model_values(model: SecurityModel) -> dict[str, Any]:
         "anniversary_date": model.anniversary_date,
         "profile_submitted": model.profile_submitted,
         "next_review_opens": model.next_review_opens,
+        "earmarked_for_withdrawal": model.earmarked_for_withdrawal,
         "version": model.version,
     }
 
@@ -285,6 +288,26 @@ class ProfileRepository:
         "   or a.not_applicable <> r.not_applicable or a.reason is distinct from r.reason)"
     )
 
+    _COPY = text(
+        "insert into criterion_responses"
+        " (security_model_id, criterion_id, text, not_applicable, reason, revision, updated_by, updated_at)"
+        " select :to_id, criterion_id, text, not_applicable, reason, 1, updated_by, updated_at"
+        " from criterion_responses where security_model_id = :from_id and criterion_id = any(:ids)"
+        " on conflict do nothing"
+    )
+    _COPY_EVIDENCE = text(
+        "insert into evidence_documents (document_id, security_model_id, criterion_id, title, uploaded_at)"
+        " select document_id, :to_id, criterion_id, title, uploaded_at"
+        " from evidence_documents where security_model_id = :from_id and criterion_id = any(:ids)"
+        " on conflict do nothing"
+    )
+
+    async def copy(self, from_id: uuid.UUID, to_id: uuid.UUID, criterion_ids: list[str]) -> None:
+        """CT-17..CT-19: responses and evidence of these criteria follow into another model (none overwritten)."""
+        params = {"from_id": from_id, "to_id": to_id, "ids": criterion_ids}
+        await self.session.execute(self._COPY, params)
+        await self.session.execute(self._COPY_EVIDENCE, params)
+
     async def approve_changed(self, model_id: uuid.UUID, approver: uuid.UUID, now: datetime) -> int:
         """CT-12: each approval keeps a new version of each response changed since the last one."""
         result = await self.session.execute(self._APPROVE_CHANGED, {"id": model_id, "approver": approver, "now": now})
@@ -301,7 +324,7 @@ class EvidenceRepository:
         await self.session.execute(
             pg_insert(t).values(document_id=document_id, security_model_id=model_id, criterion_id=criterion_id,
                                 title=title, uploaded_at=uploaded_at)
-            .on_conflict_do_update(index_elements=["document_id"], set_={"title": title})
+            .on_conflict_do_update(index_elements=["document_id", "security_model_id"], set_={"title": title})
         )
 
 
@@ -564,3 +587,70 @@ class ValidationReads:
         for r in await self.reads.all(self.EVIDENCE, id=validation_id):
             found.setdefault(r["item_id"], []).append((r["document_id"], r["title"]))
         return found
+
+
+def _operation(row: Mapping[str, Any]) -> ModelOperation:
+    return ModelOperation(
+        id=row["id"], kind=OperationKind(row["kind"]), security_model_id=row["security_model_id"],
+        trade_account_id=row["trade_account_id"], requested_by=row["requested_by"],
+        requested_at=row["requested_at"], reason=row["reason"], business_types=list(_json(row["business_types"])),
+        eligibility_answers=dict(_json(row["eligibility_answers"])), identifiers=dict(_json(row["identifiers"])),
+        other_model_id=row["other_model_id"], status=OperationStatus(row["status"]), decided_by=row["decided_by"],
+        decided_at=row["decided_at"], decision_reason=row["decision_reason"],
+        resulting_model_id=row["resulting_model_id"], version=row["version"],
+    )
+
+
+def _operation_values(o: ModelOperation) -> dict[str, Any]:
+    return {
+        "kind": o.kind.value, "security_model_id": o.security_model_id, "trade_account_id": o.trade_account_id,
+        "requested_by": o.requested_by, "requested_at": o.requested_at, "reason": o.reason,
+        "business_types": o.business_types, "eligibility_answers": o.eligibility_answers,
+        "identifiers": o.identifiers, "other_model_id": o.other_model_id, "status": o.status.value,
+        "decided_by": o.decided_by, "decided_at": o.decided_at, "decision_reason": o.decision_reason,
+        "resulting_model_id": o.resulting_model_id, "version": o.version,
+    }
+
+
+class OperationRepository(AggregateRepository[ModelOperation]):
+    root = tables.model_operations
+    stale_message = "The request was decided by someone else meanwhile; reload it."
+    unique_fields = {"one_pending_operation": "security_model_id"}
+
+    async def get(self, operation_id: uuid.UUID) -> ModelOperation | None:
+        row = (await self.session.execute(
+            select(tables.model_operations).where(tables.model_operations.c.id == operation_id))).first()
+        return self._loaded(_operation(row._mapping)) if row is not None else None
+
+    async def pending_for(self, model_ids: list[uuid.UUID]) -> bool:
+        t = tables.model_operations
+        found = await self.session.execute(select(t.c.id).where(
+            t.c.status == "pending", (t.c.security_model_id.in_(model_ids)) | (t.c.other_model_id.in_(model_ids))))
+        return found.first() is not None
+
+    async def _insert(self, operation: ModelOperation) -> None:
+        await self.session.execute(insert(tables.model_operations).values(id=operation.id,
+                                                                          **_operation_values(operation)))
+
+    async def _update(self, operation: ModelOperation) -> None:
+        await self.session.execute(update(tables.model_operations)
+                                   .where(tables.model_operations.c.id == operation.id)
+                                   .values(**_operation_values(operation)))
+
+
+class OperationReads:
+    OF_MODEL = Query(select(tables.model_operations).where(
+        (tables.model_operations.c.security_model_id == bindparam("id"))
+        | (tables.model_operations.c.other_model_id == bindparam("id"))
+    ).order_by(tables.model_operations.c.requested_at.desc()))
+    BY_STATUS = Query(select(tables.model_operations).where(tables.model_operations.c.status == bindparam("status"))
+                      .order_by(tables.model_operations.c.requested_at).limit(500))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def of_model(self, model_id: uuid.UUID) -> list[ModelOperation]:
+        return [_operation(r) for r in await self.reads.all(self.OF_MODEL, id=model_id)]
+
+    async def by_status(self, status: str) -> list[ModelOperation]:
+        return [_operation(r) for r in await self.reads.all(self.BY_STATUS, status=status)]

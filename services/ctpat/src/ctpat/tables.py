@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Sequence,
@@ -38,6 +39,7 @@ security_models = Table(
     Column("contacts", JSONB, nullable=False),
     Column("anniversary_date", Date),  # of certification (CT-13)
     Column("profile_submitted", Boolean, nullable=False, server_default="false"),
+    Column("earmarked_for_withdrawal", Boolean, nullable=False, server_default="false"),  # CT-17
     # CT-13: the scheduler finds the models whose next annual review window opens today or earlier.
     Column("next_review_opens", Date, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -89,11 +91,12 @@ approved_responses = Table(
 )
 
 # Evidence: documents uploaded for a criterion, as the documents service's DocumentUploaded told us.
+# A split or extract copies the evidence of the criteria the new model keeps: one document, two models.
 evidence_documents = Table(
     "evidence_documents",
     metadata,
     Column("document_id", UUID(as_uuid=True), primary_key=True),
-    Column("security_model_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("security_model_id", UUID(as_uuid=True), primary_key=True, index=True),
     Column("criterion_id", String(10), nullable=False),
     Column("title", String(300), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
@@ -169,6 +172,32 @@ validation_evidence = Table(
     Column("title", String(300), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )
+
+# CT-16..CT-19: expand, extract, split and merge requests, decided by Management.
+model_operations = Table(
+    "model_operations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("security_model_id", UUID(as_uuid=True), ForeignKey("security_models.id"), nullable=False, index=True),
+    Column("trade_account_id", UUID(as_uuid=True), nullable=False),
+    Column("requested_by", UUID(as_uuid=True), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("business_types", JSONB, nullable=False),
+    Column("eligibility_answers", JSONB, nullable=False),
+    Column("identifiers", JSONB, nullable=False),
+    Column("other_model_id", UUID(as_uuid=True)),
+    Column("status", String(10), nullable=False, index=True),
+    Column("decided_by", UUID(as_uuid=True)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decision_reason", Text),
+    Column("resulting_model_id", UUID(as_uuid=True)),
+    Column("version", Integer, nullable=False),
+)
+# One pending structural request per model: two never race.
+Index("one_pending_operation", model_operations.c.security_model_id, unique=True,
+      postgresql_where=model_operations.c.status == "pending")
 
 # CT-03: one C-TPAT account number per business type of a model, never reused.
 account_numbers = Sequence("account_numbers", metadata=metadata, start=100001)

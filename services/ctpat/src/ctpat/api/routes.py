@@ -27,8 +27,11 @@ from ctpat.api.schemas import (
     CriteriaBody,
     CriterionBody,
     CriterionResponseBody,
+    DecisionRequest,
     IdentifierKindBody,
     IdentifiersRequest,
+    OperationBody,
+    OperationRequest,
     ProfileBody,
     ProgramAgreement,
     ProgramBody,
@@ -370,3 +373,39 @@ async def revoke_agreement(
     """A Company Officer revokes a signed agreement (the signature stays on record, marked revoked)."""
     return SecurityModelBody.of(
         await use_cases.revoke_agreement(session, ctx, actor, model_id, AgreementKind(agreement)))
+
+
+
+# --- Security Model operations (CT-16..CT-19) -------------------------------------------------------------------
+
+
+@router.post("/security-models/{model_id}/operations", status_code=status.HTTP_201_CREATED, tags=["operations"],
+             responses=WRITE)
+async def request_operation(
+    model_id: UUID, body: OperationRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> OperationBody:
+    """A Company Officer requests an expand, extract, split or merge; Management decides."""
+    operation = await use_cases.request_operation(
+        session, ctx, actor, model_id, kind=body.kind, reason=body.reason, business_types=body.business_types,
+        eligibility_answers=body.eligibility_answers, identifiers=body.identifiers, other_model_id=body.other_model_id)
+    return OperationBody.model_validate(operation)
+
+
+@router.get("/security-models/{model_id}/operations", tags=["operations"])
+async def operations_of_model(model_id: UUID, actor: CurrentActor, reads: DbReads) -> list[OperationBody]:
+    return [OperationBody.model_validate(o) for o in await use_cases.operations_of_model(reads, actor, model_id)]
+
+
+@router.get("/model-operations", tags=["operations"])
+async def pending_operations(actor: CurrentActor, reads: DbReads) -> list[OperationBody]:
+    """Management's queue: every pending request, oldest first."""
+    return [OperationBody.model_validate(o) for o in await use_cases.pending_operations(reads, actor)]
+
+
+@router.post("/model-operations/{operation_id}/decision", tags=["operations"], responses=WRITE)
+async def decide_operation(
+    operation_id: UUID, body: DecisionRequest, actor: CurrentActor, session: DbSession, ctx: Context,
+) -> OperationBody:
+    operation = await use_cases.decide_operation(session, ctx, actor, operation_id,
+                                                 approve=body.decision == "approve", reason=body.reason)
+    return OperationBody.model_validate(operation)

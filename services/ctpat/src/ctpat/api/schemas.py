@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import Field
 
 from ctpat.catalogue import catalogues
+from ctpat.domain.operations import OperationKind, OperationStatus
 from ctpat.domain.security_model import AGREEMENT_VERSIONS, AddressDesignation, ContactType, Status
 from ctpat.domain.security_profile import MAX_REASON_LENGTH, MAX_RESPONSE_LENGTH
 from ctpat.domain.validation import ItemKind, ResponseState, ValidationResult
@@ -209,6 +210,7 @@ class SecurityModelBody(Strict):
     signatures: list[SignatureBody]
     anniversary_date: date | None
     profile_submitted: bool = Field(description="Submitted and waiting for the SCSS; not editable meanwhile")
+    earmarked_for_withdrawal: bool = Field(description="Extracted from another model, to be withdrawn (CT-17)")
     version: int
 
     @classmethod
@@ -239,6 +241,7 @@ class SecurityModelBody(Strict):
             signatures=[SignatureBody.model_validate(x) for x in model.signatures],
             anniversary_date=model.anniversary_date,
             profile_submitted=model.profile_submitted,
+            earmarked_for_withdrawal=model.earmarked_for_withdrawal,
             version=model.version,
         )
 
@@ -525,3 +528,42 @@ class SignAgreementRequest(Strict):
     agreement: ProgramAgreement
     agreement_version: text(20)
     signer_name: text(200) = Field(description="The Officer's full name, typed as the electronic signature")
+
+
+
+# --- Security Model operations (CT-16..CT-19) -------------------------------------------------------
+
+
+class OperationRequest(Strict):
+    """expand: `business_types` is the one type added, with its eligibility answers and identifiers;
+    extract: the one type separated (earmarked for withdrawal); split: the types that form the second model;
+    merge: `other_model_id` joins this model."""
+
+    kind: OperationKind
+    reason: text(4000, min_length=10)
+    business_types: Annotated[list[BusinessTypeCode], Field(max_length=20)] = []
+    eligibility_answers: AnswerMap = {}
+    identifiers: IdentifierMap = {}
+    other_model_id: UUID | None = None
+
+
+class OperationBody(DomainView):
+    id: UUID
+    kind: OperationKind
+    security_model_id: UUID
+    trade_account_id: UUID
+    requested_by: UUID
+    requested_at: datetime
+    reason: str
+    business_types: list[str]
+    other_model_id: UUID | None
+    status: OperationStatus
+    decided_by: UUID | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    resulting_model_id: UUID | None
+
+
+class DecisionRequest(Strict):
+    decision: Literal["approve", "decline"]
+    reason: text(2000) | None = None

@@ -38,6 +38,7 @@ from portal_events.ctpat import (
     ContactsChanged,
     ScssAssigned,
     SecurityModelCreated,
+    SecurityModelMoved,
     StatusChanged,
 )
 from servicekit.aggregate import RecordsEvents
@@ -213,6 +214,7 @@ class SecurityModel(RecordsEvents):
     # Submitted and waiting for the SCSS (an application, or a certified partner's update): not editable.
     profile_submitted: bool = False
     reviews: list[AnnualReview] = field(default_factory=list)  # CT-13, one per year, oldest first
+    earmarked_for_withdrawal: bool = False  # CT-17: a model extracted from another
     next_review_opens: date | None = None  # when the scheduler opens the next annual review window
     version: int = 0
     events: list[Any] = field(default_factory=list)
@@ -453,6 +455,92 @@ class SecurityModel(RecordsEvents):
             security_model_id=self.id, trade_account_id=self.trade_account_id, occurred_at=now,
             agreement=agreement.value, revoked_by=by, version=self.version,
         ))
+
+    # --- CT-16..CT-19: Security Model operations ------------------------------------------------
+
+    def add_business_type(self, entry: ModelBusinessType, identifiers: list[EntityIdentifier], now: datetime) -> None:
+        """CT-16 (approved): the type joins; its unique criteria now need answers (the profile shows them as gaps)."""
+        self._ensure_open()
+        if entry.code in self.business_type_codes:
+            raise Conflict(f"The Security Model already holds {entry.code}.")
+        self.business_types.append(entry)
+        self.identifiers += [i for i in identifiers if i not in self.identifiers]
+        self._bump()
+
+    def separate(
+        self, leaving: list[str], *, new_id: uuid.UUID, catalogue: Catalogue, by: uuid.UUID, reason: str,
+        earmark: bool, now: datetime,
+    ) -> SecurityModel:
+        """CT-17, CT-18 (approved): the leaving types become a model of their own, with copies of the company
+        profile and the same status; this model keeps the rest."""
+        self._ensure_open()
+        moving = [t for t in self.business_types if t.code in leaving]
+        staying = [t for t in self.business_types if t.code not in leaving]
+        kinds = {k for t in moving for k in (catalogue.business_type(t.code).identifier_codes
+                                             if catalogue.business_type(t.code) else ())}
+        new = SecurityModel(
+            id=new_id, trade_account_id=self.trade_account_id, catalogue_version=self.catalogue_version,
+            business_types=moving, identifiers=[i for i in self.identifiers if i.kind in kinds],
+            addresses=list(self.addresses), contacts=list(self.contacts), status=self.status, history=[],
+            created_at=now, created_by=by, scss_user_id=self.scss_user_id,
+            anniversary_date=self.anniversary_date, next_review_opens=self.next_review_opens,
+            earmarked_for_withdrawal=earmark,
+        )
+        new._bump()
+        new.events.append(SecurityModelCreated(
+            security_model_id=new.id, trade_account_id=new.trade_account_id, occurred_at=now,
+            business_types=new.business_type_codes, version=new.version,
+        ))
+        new._contacts_changed(now)
+        if new.addresses:
+            new._bump()
+            new.events.append(CompanyProfileAddressesChanged(
+                security_model_id=new.id, trade_account_id=new.trade_account_id, occurred_at=now,
+                addresses=[CompanyProfileAddress(address_id=a.address_id, designation=a.designation.value)
+                           for a in new.addresses], version=new.version,
+            ))
+        new._change_status(self.status, by, f"Separated from Security Model {self.id}: {reason}", now)
+        self.business_types = staying
+        remaining = {k for t in staying for k in (catalogue.business_type(t.code).identifier_codes
+                                                  if catalogue.business_type(t.code) else ())}
+        self.identifiers = [i for i in self.identifiers if i.kind in remaining]
+        self._bump()
+        return new
+
+    def absorb(self, other: SecurityModel, *, by: uuid.UUID, reason: str, now: datetime) -> None:
+        """CT-19 (approved): the other model's types join this one, and the other is withdrawn as merged."""
+        self._ensure_open()
+        other._ensure_open()
+        if other.trade_account_id != self.trade_account_id:
+            raise Conflict("Only Security Models of the same Trade Account merge.")
+        overlap = set(self.business_type_codes) & set(other.business_type_codes)
+        if overlap:
+            raise Conflict(f"Both Security Models hold {', '.join(sorted(overlap))}; a model holds a type once.")
+        self.business_types += other.business_types
+        self.identifiers += [i for i in other.identifiers if i not in self.identifiers]
+        self._bump()
+        other.business_types = []
+        other.profile_submitted = False
+        other._change_status(Status.WITHDRAWN, by, f"Merged into Security Model {self.id}: {reason}", now)
+
+    def move_to(self, trade_account_id: uuid.UUID, now: datetime) -> None:
+        """TA-13, TA-14: a Trade Account split or merge moved the model; its addresses and users came along
+        under the same ids (trade-accounts copies or remaps them)."""
+        if trade_account_id == self.trade_account_id:
+            return
+        previous, self.trade_account_id = self.trade_account_id, trade_account_id
+        self._bump()
+        self.events.append(SecurityModelMoved(
+            security_model_id=self.id, from_trade_account_id=previous, to_trade_account_id=trade_account_id,
+            occurred_at=now, version=self.version,
+        ))
+
+    def remap_contacts(self, renamed: Mapping[uuid.UUID, uuid.UUID], now: datetime) -> None:
+        """After a Trade Account merge a person keeps the survivor's membership: contacts follow the new ids."""
+        contacts = [replace(c, member_id=renamed.get(c.member_id, c.member_id)) for c in self.contacts]
+        if contacts != self.contacts:
+            self.contacts = contacts
+            self._contacts_changed(now)
 
     # --- CT-12: the CBP side -----------------------------------------------------------------
 

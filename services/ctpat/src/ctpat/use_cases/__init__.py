@@ -16,12 +16,20 @@ from ctpat.use_cases.from_trade_accounts import (
     evidence_uploaded,
     member_known,
     member_removed,
+    models_moved_by_merge,
+    models_moved_by_split,
     staff_email_changed,
     staff_registered,
     trade_account_created,
     user_email_changed,
 )
 from ctpat.use_cases.international import ProgramView, international, revoke_agreement, sign_agreement
+from ctpat.use_cases.operations import (
+    decide_operation,
+    operations_of_model,
+    pending_operations,
+    request_operation,
+)
 from ctpat.use_cases.reviews import (
     approved_versions,
     assign_scss,
@@ -54,10 +62,12 @@ from ctpat.use_cases.validations import (
 __all__ = [
     "AnnualReviewScheduler", "CtpatContext", "ModelView", "ProfileView", "ProgramView", "ReviewView",
     "ValidationView", "address_known", "address_removed", "affirm", "annual_reviews", "answer_criterion",
-    "approve_review", "approved_versions", "assign_scss", "change_anniversary", "change_status", "evidence_uploaded",
-    "international", "member_known", "member_removed", "models_of_account", "open_due_reviews", "record_validation",
-    "replace_addresses", "replace_contacts", "replace_identifiers", "reply_to_item", "review", "revoke_agreement",
-    "show_model", "show_profile", "show_validation", "sign_agreement", "staff_email_changed", "staff_registered",
-    "start_application", "submit_application", "submit_response", "submit_review", "trade_account_created",
-    "user_email_changed", "validation_evidence_uploaded", "validation_summary", "withdraw",
+    "approve_review", "approved_versions", "assign_scss", "change_anniversary", "change_status", "decide_operation",
+    "evidence_uploaded", "international", "member_known", "member_removed", "models_moved_by_merge",
+    "models_moved_by_split", "models_of_account", "open_due_reviews", "operations_of_model", "pending_operations",
+    "record_validation", "replace_addresses", "replace_contacts", "replace_identifiers", "reply_to_item",
+    "request_operation", "review", "revoke_agreement", "show_model", "show_profile", "show_validation",
+    "sign_agreement", "staff_email_changed", "staff_registered", "start_application", "submit_application",
+    "submit_response", "submit_review", "trade_account_created", "user_email_changed", "validation_evidence_uploaded",
+    "validation_summary", "withdraw",
 ]

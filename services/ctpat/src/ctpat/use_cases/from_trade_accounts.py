@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpat.domain.trade_accounts import AccountAddress, AccountMember
-from ctpat.repository import EvidenceRepository, StaffRepository, TradeAccountReadModel
+from ctpat.repository import EvidenceRepository, SecurityModelRepository, StaffRepository, TradeAccountReadModel
 
 
 async def trade_account_created(session: AsyncSession, trade_account_id: uuid.UUID, company_name: str) -> None:
@@ -50,3 +50,42 @@ async def staff_registered(session: AsyncSession, user_id: uuid.UUID, email: str
 
 async def staff_email_changed(session: AsyncSession, user_id: uuid.UUID, email: str) -> None:
     await StaffRepository(session).email_changed(user_id, email)
+
+
+async def models_moved_by_split(
+    session: AsyncSession, moved: list[uuid.UUID], new_trade_account_id: uuid.UUID, now: datetime,
+) -> None:
+    """TA-13: a Trade Account split moved these models to the new account (their addresses and users were
+    copied there under the same ids); ctpat follows and says so with SecurityModelMoved."""
+    models = SecurityModelRepository(session)
+    for model_id in moved:
+        model = await models.get(model_id)
+        if model is not None:
+            model.move_to(new_trade_account_id, now)
+            await models.save(model)
+
+
+async def models_moved_by_merge(
+    session: AsyncSession, moved: list[uuid.UUID], survivor_id: uuid.UUID, merged_id: uuid.UUID, now: datetime,
+) -> None:
+    """TA-14: the merged account's models now belong to the survivor. A person listed in both accounts keeps the
+    survivor's membership, so a contact drawn from the merged account's membership follows the survivor's one
+    (the same person: the same email)."""
+    accounts = TradeAccountReadModel(session)
+    survivor, merged = await accounts.get(survivor_id), await accounts.get(merged_id)
+    by_email = {m.email.lower(): m.member_id for m in (survivor.members.values() if survivor else [])}
+    models = SecurityModelRepository(session)
+    for model_id in moved:
+        model = await models.get(model_id)
+        if model is None:
+            continue
+        renamed = {}
+        for contact in model.contacts:
+            if survivor and contact.member_id in survivor.members:
+                continue
+            former = merged.members.get(contact.member_id) if merged else None
+            if former is not None and former.email.lower() in by_email:
+                renamed[contact.member_id] = by_email[former.email.lower()]
+        model.move_to(survivor_id, now)
+        model.remap_contacts(renamed, now)
+        await models.save(model)
