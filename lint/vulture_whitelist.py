@@ -84,6 +84,7 @@ _.approved_at  # ctpat: ApprovedResponse, read by ApprovedResponseBody
 _.approved_by
 _.missed  # ctpat: AnnualReviewBody, filled by keyword
 _.available  # ctpat: ProgramBody, filled by keyword
+_.security_model  # ctpat: SummaryBody, filled by keyword
 # Enum members created from their values (Address types arrive as strings).
 _.HEADQUARTERS
 _.INTERNATIONAL_CORPORATE_HEADQUARTERS

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from ctpat import catalogue, tables
 from ctpat.api.routes import router
+from ctpat.api.summary_routes import router as summary_router
 from ctpat.consumers import (
     DOCUMENT_TOPICS,
     IDENTITY_TOPICS,
@@ -63,7 +64,7 @@ def create_app(settings: CtpatSettings | None = None, runtime: Runtime | None = 
         title="C-TPAT Portal ctpat",
         description="C-TPAT Security Models: application, business types and identifiers, company profile.",
         runtime=runtime or build_runtime(settings),
-        routers=[router],
+        routers=[router, summary_router],
         consumer_of_topic=consumer_of_topic(settings),
     )
 
