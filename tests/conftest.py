@@ -86,6 +86,21 @@ class Listener:
 
 
 @pytest.fixture
+def topic_listener(tmp_path: Path):
+    """`topic_listener(topic)`: an outside subscriber of that topic, started now, stopped after the test."""
+    started: list[Listener] = []
+
+    def start(topic: str) -> Listener:
+        listener = Listener(topic, tmp_path / f"{topic}.jsonl")
+        started.append(listener)
+        return listener
+
+    yield start
+    for listener in started:
+        listener.stop()
+
+
+@pytest.fixture
 def user_topic_listener(tmp_path: Path) -> Iterator[Listener]:
     listener = Listener("identity.user.v1", tmp_path / "records.jsonl")
     yield listener

@@ -123,4 +123,7 @@ export PORTAL_TRACES_DIR="${PORTAL_TRACES_DIR:-$PORTAL_LOCAL_DIR/traces}"
 # Record one new trace in ten, as a deployment would; a request that arrives
 # with a sampled traceparent (as the system tests send) is always recorded.
 export PORTAL_TRACE_SAMPLE_RATIO="${PORTAL_TRACE_SAMPLE_RATIO:-0.1}"
+# ctpat's worker looks for annual review windows to open every 5 s here (a deployment: every 60 s),
+# so a window opened on its day is seen soon in development and in the system tests.
+export CTPAT_REVIEW_SCHEDULER_SECONDS="${CTPAT_REVIEW_SCHEDULER_SECONDS:-5}"
 

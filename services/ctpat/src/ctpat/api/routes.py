@@ -13,6 +13,7 @@ from ctpat.api.deps import Context, CurrentActor
 from ctpat.api.schemas import (
     AddressesRequest,
     AffirmationRequest,
+    AgreementVersionBody,
     AnniversaryChangeRequest,
     AnnualReviewBody,
     AnswerRequest,
@@ -47,7 +48,7 @@ from ctpat.api.schemas import (
     ValidationSummaryItem,
     WithdrawalRequest,
 )
-from ctpat.domain.security_model import AgreementKind, Contact, ProfileAddress
+from ctpat.domain.security_model import AGREEMENT_VERSIONS, AgreementKind, Contact, ProfileAddress
 from servicekit.db import TransactionalRoute
 from servicekit.deps import DbReads, DbSession
 from servicekit.errors import NotFound, ValidationFailed
@@ -84,6 +85,7 @@ async def catalogue(
         version=found.version, published=found.published,
         identifier_kinds=[IdentifierKindBody.model_validate(k) for k in found.identifier_kinds.values()],
         business_types=[BusinessTypeBody.model_validate(t) for t in found.business_types.values()],
+        agreements=[AgreementVersionBody(agreement=k.value, version=v) for k, v in AGREEMENT_VERSIONS.items()],
     )
 
 

@@ -86,11 +86,17 @@ class BusinessTypeBody(DomainView):
     questions: list[QuestionBody] = Field(description="The eligibility questions, asked in this order (CT-01)")
 
 
+class AgreementVersionBody(Strict):
+    agreement: str
+    version: str = Field(description="The version in force: what a signature names (CT-11)")
+
+
 class CatalogueBody(Strict):
     version: int
     published: date
     identifier_kinds: list[IdentifierKindBody]
     business_types: list[BusinessTypeBody]
+    agreements: list[AgreementVersionBody]
 
 
 class CategoryBody(DomainView):
