@@ -85,6 +85,9 @@ _.approved_by
 _.missed  # ctpat: AnnualReviewBody, filled by keyword
 _.available  # ctpat: ProgramBody, filled by keyword
 _.security_model  # ctpat: SummaryBody, filled by keyword
+_.reviews_submitted  # ctpat: QueueItem, read by WorkQueueItemBody
+_.responses_submitted
+_.waiting_since
 # Enum members created from their values (Address types arrive as strings).
 _.HEADQUARTERS
 _.INTERNATIONAL_CORPORATE_HEADQUARTERS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -654,3 +655,49 @@ class OperationReads:
 
     async def by_status(self, status: str) -> list[ModelOperation]:
         return [_operation(r) for r in await self.reads.all(self.BY_STATUS, status=status)]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One Security Model in an SCSS's work queue, and what in it waits for them."""
+
+    security_model_id: uuid.UUID
+    trade_account_id: uuid.UUID
+    company_name: str | None
+    business_types: list[str]
+    status: str
+    profile_submitted: bool
+    reviews_submitted: list[int]
+    responses_submitted: int
+    waiting_since: datetime | None
+
+
+class WorkQueueReads:
+    """CT-12: what waits for an SCSS: submitted profiles, submitted annual reviews, submitted validation
+    responses, on the models assigned to them; oldest first. One statement, indexed by the SCSS."""
+
+    QUEUE = Query(text(
+        "select m.id, m.trade_account_id, k.company_name, m.business_types, m.status, m.profile_submitted,"
+        " coalesce((select array_agg(r.review_year order by r.review_year) from annual_reviews r"
+        "   where r.security_model_id = m.id and r.state = 'submitted'), '{}') as reviews_submitted,"
+        " (select count(*) from validations v where v.security_model_id = m.id"
+        "   and v.response_state = 'submitted') as responses_submitted,"
+        " (select max(h.at) from status_history h where h.security_model_id = m.id) as waiting_since"
+        " from security_models m left join known_trade_accounts k on k.trade_account_id = m.trade_account_id"
+        " where m.scss_user_id = :scss and (m.profile_submitted"
+        "   or exists (select 1 from annual_reviews r where r.security_model_id = m.id and r.state = 'submitted')"
+        "   or exists (select 1 from validations v where v.security_model_id = m.id"
+        "              and v.response_state = 'submitted'))"
+        " order by waiting_since nulls last limit :limit"
+    ))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def of_scss(self, scss_user_id: uuid.UUID, limit: int = 200) -> list[QueueItem]:
+        return [
+            QueueItem(r["id"], r["trade_account_id"], r["company_name"],
+                      [t["code"] for t in _json(r["business_types"])], r["status"], r["profile_submitted"],
+                      list(r["reviews_submitted"]), r["responses_submitted"], r["waiting_since"])
+            for r in await self.reads.all(self.QUEUE, scss=scss_user_id, limit=limit)
+        ]

@@ -144,3 +144,24 @@ async def test_the_scss_returns_then_approves_and_every_approved_version_stays_r
                        ("under_review", "applicant"), ("certified", "under_review")]
     assert "Returned by the SCSS: Describe seal audits." in first.json()["status_history"][2]["reason"]
     assert (await outbox(model["id"])).count("StatusChanged.v1") == 5
+
+
+@pytest.mark.req("CT-12")
+async def test_the_scss_work_queue_shows_what_waits_for_them_and_only_theirs(client, applied, complete, staff):
+    model, company = applied
+    url = f"/security-models/{model['id']}"
+    scss, other_scss, management = (await staff(StaffRole.SCSS), await staff(StaffRole.SCSS),
+                                    await staff(StaffRole.MANAGEMENT))
+    await client.put(f"{url}/scss", json={"scss_user_id": str(scss.user_id)}, headers=management.headers)
+    assert (await client.get("/work-queue", headers=scss.headers)).json() == []  # nothing submitted yet
+    await complete(model, company)
+    assert (await client.post(f"{url}/submission", json=_sign(), headers=company.admin.headers)).status_code == 200
+
+    (item,) = (await client.get("/work-queue", headers=scss.headers)).json()
+
+    assert item["security_model_id"] == model["id"] and item["profile_submitted"] is True
+    assert item["company_name"] == "Acme Imports LLC" and item["business_types"] == ["importer"]
+    assert (await client.get("/work-queue", headers=other_scss.headers)).json() == []
+    assert (await client.get("/work-queue", headers=company.admin.headers)).status_code == 403
+    await client.post(f"{url}/review", json={"decision": "approve"}, headers=scss.headers)
+    assert (await client.get("/work-queue", headers=scss.headers)).json() == []

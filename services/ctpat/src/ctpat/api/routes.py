@@ -47,6 +47,7 @@ from ctpat.api.schemas import (
     ValidationBody,
     ValidationSummaryItem,
     WithdrawalRequest,
+    WorkQueueItemBody,
 )
 from ctpat.domain.security_model import AGREEMENT_VERSIONS, AgreementKind, Contact, ProfileAddress
 from servicekit.db import TransactionalRoute
@@ -212,6 +213,12 @@ async def assign_scss(
     model_id: UUID, body: AssignScssRequest, actor: CurrentActor, session: DbSession, ctx: Context,
 ) -> SecurityModelBody:
     return SecurityModelBody.of(await use_cases.assign_scss(session, ctx, actor, model_id, body.scss_user_id))
+
+
+@router.get("/work-queue", tags=["review"])
+async def work_queue(actor: CurrentActor, reads: DbReads) -> list[WorkQueueItemBody]:
+    """The SCSS's work queue: assigned models where a profile, an annual review or a Validation Response waits."""
+    return [WorkQueueItemBody.model_validate(i) for i in await use_cases.work_queue(reads, actor)]
 
 
 @router.post("/security-models/{model_id}/review", tags=["review"], responses=WRITE)

@@ -573,3 +573,18 @@ class OperationBody(DomainView):
 class DecisionRequest(Strict):
     decision: Literal["approve", "decline"]
     reason: text(2000) | None = None
+
+
+
+class WorkQueueItemBody(DomainView):
+    """A model assigned to the SCSS, and what in it waits for them (CT-12)."""
+
+    security_model_id: UUID
+    trade_account_id: UUID
+    company_name: str | None
+    business_types: list[str]
+    status: Status
+    profile_submitted: bool = Field(description="A submitted Security Profile (application or update) to review")
+    reviews_submitted: list[int] = Field(description="Years of submitted annual reviews to approve")
+    responses_submitted: int = Field(description="Submitted Validation Responses")
+    waiting_since: datetime | None

@@ -38,6 +38,7 @@ from ctpat.use_cases.reviews import (
     review,
     submit_application,
     withdraw,
+    work_queue,
 )
 from ctpat.use_cases.security_models import (
     ModelView,
@@ -69,5 +70,5 @@ __all__ = [
     "request_operation", "review", "revoke_agreement", "show_model", "show_profile", "show_validation",
     "sign_agreement", "staff_email_changed", "staff_registered", "start_application", "submit_application",
     "submit_response", "submit_review", "trade_account_created", "user_email_changed", "validation_evidence_uploaded",
-    "validation_summary", "withdraw",
+    "validation_summary", "withdraw", "work_queue",
 ]

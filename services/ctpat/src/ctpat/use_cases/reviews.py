@@ -14,8 +14,10 @@ from ctpat.domain.security_profile import ApprovedResponse, gaps
 from ctpat.repository import (
     ProfileReads,
     ProfileRepository,
+    QueueItem,
     SecurityModelRepository,
     StaffRepository,
+    WorkQueueReads,
 )
 from ctpat.use_cases.context import CtpatContext
 from ctpat.use_cases.security_models import ModelView, load_for_change, show_model
@@ -123,3 +125,10 @@ async def withdraw(
     model.withdraw(contact, reason, ctx.clock.now(), actor.user_id)
     await SecurityModelRepository(session).save(model)
     return ModelView(model, account)
+
+
+async def work_queue(reads: Reads, actor: Actor) -> list[QueueItem]:
+    """CT-12: the SCSS's queue: their models where a submission waits for them."""
+    if not actor.is_scss:
+        raise Forbidden("The work queue is an SCSS's: the models assigned to them.")
+    return await WorkQueueReads(reads).of_scss(actor.user_id)
