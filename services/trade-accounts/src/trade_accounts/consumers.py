@@ -14,6 +14,7 @@ from portal_events.ctpat import (
     ScssAssigned,
     SecurityModelCreated,
     SecurityModelMoved,
+    StatusChanged,
 )
 from portal_events.identity import USER_TOPIC, UserEmailChanged, UserProfileUpdated, UserRegistered
 from servicekit.consumer import Handler
@@ -47,7 +48,8 @@ def identity_handlers(ctx: TradeAccountsContext) -> Mapping[str, Handler]:
 
 
 def ctpat_handlers() -> Mapping[str, Handler]:
-    """Where each Security Model is (TA-11, TA-13), who its SCSS is (TA-02), what it uses (TA-16)."""
+    """Where each Security Model is (TA-11, TA-13), who its SCSS is (TA-02), what it uses (TA-16), and whether it
+    is still in the program (StatusChanged)."""
 
     async def created(session: AsyncSession, envelope: Envelope) -> None:
         event = SecurityModelCreated.model_validate(envelope.data)
@@ -71,7 +73,13 @@ def ctpat_handlers() -> Mapping[str, Handler]:
         await use_cases.security_model_uses(session, event.security_model_id, event.trade_account_id,
                                             address_ids=[a.address_id for a in event.addresses])
 
+    async def status_changed(session: AsyncSession, envelope: Envelope) -> None:
+        event = StatusChanged.model_validate(envelope.data)
+        await use_cases.security_model_status_changed(session, event.security_model_id, event.trade_account_id,
+                                                      event.status)
+
     return {
+        StatusChanged.event_type: status_changed,
         ContactsChanged.event_type: contacts_changed,
         CompanyProfileAddressesChanged.event_type: addresses_changed,
         SecurityModelCreated.event_type: created,

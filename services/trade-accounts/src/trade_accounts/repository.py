@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -231,6 +231,11 @@ class KnownUserRepository:
         return result.rowcount == 1
 
 
+# A model's status is None until its first StatusChanged arrives: it counts, as an applicant does.
+_IN_PROGRAM = or_(tables.security_models.c.status.is_(None),
+                  tables.security_models.c.status.not_in(("withdrawn", "removed")))
+
+
 class SecurityModelRepository:
     """The read model of ctpat's Security Models: where each one is, and its SCSS."""
 
@@ -300,10 +305,15 @@ class SecurityModelRepository:
                  "trade_account_id": trade_account_id} for e in dict.fromkeys(entry_ids)
             ])
 
+    async def status_changed(self, model_id: uuid.UUID, trade_account_id: uuid.UUID, status: str) -> None:
+        stmt = pg_insert(tables.security_models).values(id=model_id, trade_account_id=trade_account_id, status=status)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"status": status}))
+
     async def of_accounts(self, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """The Security Models each account holds in the program (withdrawn and removed ones no longer count)."""
         sm = tables.security_models
         rows = await self.session.execute(
-            select(sm.c.id, sm.c.trade_account_id).where(sm.c.trade_account_id.in_(account_ids))
+            select(sm.c.id, sm.c.trade_account_id).where(sm.c.trade_account_id.in_(account_ids), _IN_PROGRAM)
         )
         found: dict[uuid.UUID, set[uuid.UUID]] = {a: set() for a in account_ids}
         for row in rows:
@@ -388,7 +398,7 @@ class RequestRepository(AggregateRepository[TradeAccountRequest]):
         """Pending requests Management may have to decide now (TA-11 is judged on today's facts, by the caller):
         those touching an account with a Security Model, splits moving one, and those already awaiting it."""
         r = tables.account_requests
-        with_models = select(tables.security_models.c.trade_account_id)
+        with_models = select(tables.security_models.c.trade_account_id).where(_IN_PROGRAM)
         rows = await self.session.execute(
             select(r).where(r.c.status == RequestStatus.PENDING.value)
             .where(

@@ -86,6 +86,8 @@ security_models = Table(
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
     Column("scss_user_id", UUID(as_uuid=True)),
+    # Its C-TPAT status (StatusChanged); a withdrawn or removed model no longer counts for TA-11.
+    Column("status", String(40)),
 )
 
 # Which of an account's addresses and users each Security Model uses (ctpat's ContactsChanged and

@@ -11,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from portal_events import Envelope
-from portal_events.ctpat import ContactEntry, ContactsChanged, SecurityModelCreated
+from portal_events.ctpat import ContactEntry, ContactsChanged, SecurityModelCreated, StatusChanged
 from servicekit.bootstrap import build_consumer
 from trade_accounts import tables
 from trade_accounts.consumers import CTPAT_TOPICS, ctpat_handlers
@@ -97,3 +97,17 @@ async def test_security_model_events_build_the_read_model_once(client, account, 
     assert consumer.parked_count == 0
     removal = await client.delete(f"/trade-accounts/{body['id']}/users/{member['id']}", headers=admin.headers)
     assert removal.status_code == 409
+
+
+@pytest.mark.req("TA-11")
+async def test_a_withdrawn_security_model_no_longer_makes_a_link_need_management(runtime):
+    handlers = ctpat_handlers()
+    model_id, account_id, by = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for version, (status, previous) in enumerate([("applicant", None), ("withdrawn", "applicant")], start=1):
+        event = StatusChanged(security_model_id=model_id, trade_account_id=account_id, status=status,
+                              previous_status=previous, certified=False, changed_by=by, reason="r",
+                              business_types=["importer"], occurred_at=datetime.now(UTC), version=version)
+        async with runtime.database.transaction() as session:
+            await handlers[event.event_type](session, envelope_of(event))
+            held = await SecurityModelRepository(session).of_accounts([account_id])
+        assert held[account_id] == ({model_id} if status == "applicant" else set()), status

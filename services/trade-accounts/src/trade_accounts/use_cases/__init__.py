@@ -11,6 +11,7 @@ from trade_accounts.use_cases.from_ctpat import (
     scss_assigned,
     security_model_created,
     security_model_moved,
+    security_model_status_changed,
     security_model_uses,
 )
 from trade_accounts.use_cases.from_identity import user_email_changed, user_profile_updated, user_registered
@@ -46,6 +47,6 @@ __all__ = [
     "cancel_request", "change_address", "change_user", "create_trade_account", "decide_request", "get_request",
     "get_trade_account", "load_trade_account", "navigation", "remove_address", "remove_user", "request_delink",
     "request_link", "request_merge", "request_split", "scss_assigned", "security_model_created",
-    "security_model_moved", "security_model_uses", "tasks", "update_company_information", "user_email_changed",
-    "user_profile_updated", "user_registered",
+    "security_model_moved", "security_model_status_changed", "security_model_uses", "tasks",
+    "update_company_information", "user_email_changed", "user_profile_updated", "user_registered",
 ]

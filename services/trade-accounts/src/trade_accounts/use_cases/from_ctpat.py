@@ -59,3 +59,10 @@ async def security_model_uses(
                         trade_account_id=str(holder), named_trade_account_id=str(trade_account_id), kind=kind,
                         entry_ids=[str(e) for e in outside])
         await models.uses(model_id, holder, kind, [e for e in named if e in present])
+
+
+async def security_model_status_changed(
+    session, model_id: uuid.UUID, trade_account_id: uuid.UUID, status: str,
+) -> None:
+    """CT-14 as trade-accounts needs it: a withdrawn or removed model no longer makes a link need Management."""
+    await SecurityModelRepository(session).status_changed(model_id, trade_account_id, status)
