@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bench import portal
 from bench.report import report
 
-SECTIONS = ("gateway", "signin", "scale", "floor", "events")
+SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat")
 
 
 async def main(sections: list[str]) -> None:
@@ -36,6 +36,11 @@ async def main(sections: list[str]) -> None:
             from bench.per_request import per_request_cost
 
             await per_request_cost(owner, account_id)
+    if "ctpat" in sections:
+        from bench.ctpat import ctpat_at_scale
+
+        officer = emails[0]
+        await ctpat_at_scale(officer, await portal.user_id(await portal.access_token(officer)))
     if "events" in sections:
         from bench.events import event_propagation
 

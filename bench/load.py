@@ -24,14 +24,19 @@ class Load:
 
 def wrk(
     url: str, *, seconds: int = 4, connections: int = 1, headers: dict[str, str] | None = None,
-    method: str = "GET", body: str | None = None,
+    method: str = "GET", body: str | None = None, paths: Sequence[str] = (),
 ) -> Load:
-    """Loads `url` for `seconds` over `connections` keep-alive connections; loopback only, bounded in time."""
+    """Loads `url` for `seconds` over `connections` keep-alive connections; loopback only, bounded in time.
+    With `paths`, requests go to each path of `url`'s host in turn (e.g. one criterion after another)."""
     lines = [f"wrk.method = {json.dumps(method)}"]
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
     for name, value in (headers or {}).items():
         lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
+    if paths:
+        lines.append("paths = {" + ", ".join(json.dumps(p) for p in paths) + "}")
+        lines += ["counter = 0", "request = function()", "  counter = counter % #paths + 1",
+                  "  return wrk.format(nil, paths[counter])", "end"]
     lines += [
         "done = function(summary, latency, requests)",
         '  io.write(string.format("P50 %f\\nP95 %f\\nP99 %f\\n", latency:percentile(50) / 1000,'
