@@ -135,7 +135,6 @@ BEYOND_JSON_SCHEMA: tuple[tuple[str, str], ...] = (
     ("identifiers.", "is not a valid"),
     ("identifiers.", "is required"),
     ("identifiers.", "is not an identifier of this business type"),
-    ("identifiers.", "numbers, once entered, are added, changed or removed only by your SCSS"),
     ("applicant_contact_type", "must be officer or employee"),
     # ctpat: one value against another (a company profile's addresses and contacts; CT-04, CT-05, CT-08)
     ("addresses", "must have exactly one Primary"),

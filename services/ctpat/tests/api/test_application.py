@@ -99,8 +99,8 @@ async def test_ior_once_entered_is_changed_by_no_contact(client, applied, finger
 
     changed = await client.put(url, json={"identifiers": {"ior": ["98-7654321"]}}, headers=company.admin.headers)
 
-    assert changed.status_code == 422
-    assert "only by your SCSS" in _fields(changed)["identifiers.ior"]
+    assert changed.status_code == 403
+    assert "only by your SCSS" in changed.json()["detail"]
     assert await fingerprint() == before
 
 
@@ -196,3 +196,48 @@ async def test_only_contacts_scss_and_management_see_a_model(client, applied, co
                             headers=company.admin.headers)
     (row,) = mine.json()
     assert row["status"] == "applicant" and row["primary_poc"]["member_id"] == str(company.admin.member_id)
+
+
+@pytest.mark.req("CT-02")
+async def test_the_assigned_scss_adds_changes_and_removes_ior_numbers(client, certify, fingerprint):
+    certified = await certify("importer")
+    url = f"/security-models/{certified.model['id']}/identifiers"
+
+    changed = await client.put(url, json={"identifiers": {"ior": ["98-7654321", "123-45-6789"]}},
+                               headers=certified.scss.headers)
+
+    assert changed.status_code == 200, changed.text
+    assert {(i["kind"], i["value"]) for i in changed.json()["identifiers"]} == {
+        ("ior", "98-7654321"), ("ior", "123-45-6789")}
+    before = await fingerprint()
+    emptied = await client.put(url, json={"identifiers": {}}, headers=certified.scss.headers)
+    assert emptied.status_code == 422  # an importer keeps at least one IOR number
+    assert await fingerprint() == before
+    kept = await client.put(url, json={"identifiers": {"ior": ["98-7654321"]}}, headers=certified.scss.headers)
+    assert [i["value"] for i in kept.json()["identifiers"]] == ["98-7654321"]
+
+
+@pytest.mark.req("CT-06")
+async def test_an_employee_cannot_make_themselves_officer_once_the_model_has_one(client, applied, fingerprint):
+    model, company = applied  # the administrator is its Officer
+    employee = company.users[0]
+    url = f"/security-models/{model['id']}/contacts"
+    both = [{"member_id": str(company.admin.member_id), "type": "officer", "primary_poc": True},
+            {"member_id": str(employee.member_id), "type": "employee"}]
+    assert (await client.put(url, json={"contacts": both}, headers=company.admin.headers)).status_code == 200
+    before = await fingerprint()
+
+    promoted = await client.put(url, headers=employee.headers, json={"contacts": [
+        both[0], {"member_id": str(employee.member_id), "type": "officer"}]})
+
+    assert promoted.status_code == 403
+    assert await fingerprint() == before
+
+
+@pytest.mark.req("CT-01")
+async def test_cbp_staff_do_not_apply(client, companies, application):
+    company = await companies.company()
+    for role in (StaffRole.SCSS, StaffRole.MANAGEMENT):
+        response = await client.post("/security-models", json=application(company),
+                                     headers=companies.staff(role).headers)
+        assert response.status_code == 403

@@ -278,16 +278,15 @@ class SecurityModel(RecordsEvents):
         self._ensure_open()
         specs = [catalogue.business_type(t.code) for t in self.business_types]
         found, errors = identifier_errors([s for s in specs if s], catalogue, identifiers)
+        errors.raise_if_any()
         if not is_scss:
             protected = {code for code, kind in catalogue.identifier_kinds.items() if kind.scss_only_after_entry}
             before = {e for e in self.identifiers if e.kind in protected}
             after = {e for e in found if e.kind in protected}
-            for kind_code in sorted({e.kind for e in before ^ after}):
-                if any(e.kind == kind_code for e in before):
-                    name = catalogue.identifier_kinds[kind_code].name
-                    errors.add(f"identifiers.{kind_code}",
-                               f"{name} numbers, once entered, are added, changed or removed only by your SCSS")
-        errors.raise_if_any()
+            locked = sorted({e.kind for e in before ^ after if any(b.kind == e.kind for b in before)})
+            if locked:
+                names = ", ".join(catalogue.identifier_kinds[k].name for k in locked)
+                raise Forbidden(f"{names} numbers, once entered, are added, changed or removed only by your SCSS.")
         if found != self.identifiers:
             self.identifiers = found
             self._bump()

@@ -15,7 +15,7 @@ from ctpat.domain.security_model import Contact, ContactType, ProfileAddress, Se
 from ctpat.domain.trade_accounts import KnownTradeAccount
 from ctpat.repository import SecurityModelReads, SecurityModelRepository, TradeAccountReadModel, TradeAccountReads
 from ctpat.use_cases.context import CtpatContext
-from servicekit.errors import NotFound
+from servicekit.errors import Forbidden, NotFound
 from servicekit.reads import Reads
 
 
@@ -32,6 +32,9 @@ async def start_application(
     eligibility_answers: Mapping[str, str], identifiers: Mapping[str, list[str]],
     applicant_contact_type: ContactType,
 ) -> ModelView:
+    if actor.roles:
+        # CBP staff see Trade Accounts (they are no strangers to them), but applying is the trade's own act.
+        raise Forbidden("CBP staff do not apply for C-TPAT; a user of the Trade Account does.")
     account = await TradeAccountReadModel(session).get(trade_account_id)
     if account is None or account.active_member(actor.user_id) is None:
         # Not a user of it (or not one ctpat has heard of yet): the account is not revealed.
@@ -108,7 +111,10 @@ async def replace_contacts(
     session: AsyncSession, ctx: CtpatContext, actor: Actor, model_id: uuid.UUID, contacts: list[Contact],
 ) -> ModelView:
     model, account = await load_for_change(session, model_id)
-    policies.ensure_contact(model, actor, account)
+    contact = policies.ensure_contact(model, actor, account)
+    if contact.type is not ContactType.OFFICER and any(c.type is ContactType.OFFICER for c in model.contacts):
+        # Otherwise an Employee could name themselves Officer, then submit and sign (CT-06).
+        raise Forbidden("Only a Company Officer changes the contacts once the Security Model has one.")
     model.replace_contacts(account, contacts, ctx.clock.now())
     await SecurityModelRepository(session).save(model)
     return ModelView(model, account)
