@@ -68,6 +68,9 @@ _.size_bytes
 _.uploaded_by
 _.uploaded_for
 _.validation_id
+_.monitored_security_model_id  # svi: the Monitoring* events
+_.monitoring_security_model_id
+_.partner_security_model_id  # svi: ListRowBody, filled by keyword
 # aiokafka calls a ConsumerRebalanceListener's hooks by name (servicekit.consumer).
 _.on_partitions_revoked
 _.on_partitions_assigned

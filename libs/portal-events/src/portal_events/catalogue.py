@@ -16,6 +16,14 @@ from portal_events.ctpat import (
 )
 from portal_events.documents import DocumentUploaded
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
+from portal_events.svi import (
+    BlockRemoved,
+    MonitoringAccepted,
+    MonitoringDeclined,
+    MonitoringEnded,
+    MonitoringRequested,
+    MonitoringRevoked,
+)
 from portal_events.trade_accounts import (
     CompanyInformationChanged,
     TradeAccountAddressAdded,
@@ -63,6 +71,12 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     AgreementRevoked,
     AnnualReviewWindowOpened,
     DocumentUploaded,
+    MonitoringRequested,
+    MonitoringAccepted,
+    MonitoringDeclined,
+    MonitoringRevoked,
+    MonitoringEnded,
+    BlockRemoved,
 )
 
 BY_TYPE: dict[str, type[EventPayload]] = {event.event_type: event for event in ALL_EVENTS}

@@ -1,0 +1,1 @@
+"""svi: the Status Verification Interface (partner monitoring)."""

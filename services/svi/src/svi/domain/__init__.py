@@ -1,0 +1,1 @@
+"""svi's domain: pure rules, no framework."""

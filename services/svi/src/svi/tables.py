@@ -1,0 +1,62 @@
+"""svi's tables (SQLAlchemy Core). Only this service's migrations change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, func
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from servicekit.consumer import inbox_tables
+from servicekit.outbox import outbox_table
+
+metadata = MetaData()
+
+# Security Models as ctpat's events describe them: status, SVI agreement, contacts, SCSS (SV-01).
+participants = Table(
+    "participants",
+    metadata,
+    Column("model_id", UUID(as_uuid=True), primary_key=True),
+    Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("status", String(40)),
+    Column("svi_signed", Boolean, nullable=False, server_default="false"),
+    Column("business_types", JSONB, nullable=False, server_default="[]"),
+    Column("contacts", JSONB, nullable=False, server_default="[]"),  # member ids
+    Column("scss_user_id", UUID(as_uuid=True)),
+)
+
+# Company names, from trade-accounts' events (SV-04 searches them, prefix and typo-tolerant: pg_trgm).
+companies = Table(
+    "companies",
+    metadata,
+    Column("trade_account_id", UUID(as_uuid=True), primary_key=True),
+    Column("company_name", String(200), nullable=False),
+)
+Index("companies_name_trigrams", func.lower(companies.c.company_name), postgresql_using="gin",
+      postgresql_ops={"lower": "gin_trgm_ops"})
+
+# Trade Account users, from trade-accounts' events: which user a contact's membership is.
+members = Table(
+    "members",
+    metadata,
+    Column("trade_account_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", UUID(as_uuid=True), primary_key=True),
+    Column("user_id", UUID(as_uuid=True), index=True),
+    Column("status", String(20), nullable=False),
+)
+
+# SV-03..SV-10: monitoring requests with their history; one listed request per pair (a block included).
+monitoring_requests = Table(
+    "monitoring_requests",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("monitored_model_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("monitoring_model_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("state", String(10), nullable=False),
+    Column("history", JSONB, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("one_listed_request_per_pair", monitoring_requests.c.monitored_model_id,
+      monitoring_requests.c.monitoring_model_id, unique=True,
+      postgresql_where=monitoring_requests.c.state != "ended")
+
+outbox = outbox_table(metadata)
+inbox, inbox_aggregate_version = inbox_tables(metadata)
