@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bench import portal
 from bench.report import report
 
-SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat")
+SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi")
 
 
 async def main(sections: list[str]) -> None:
@@ -41,6 +41,11 @@ async def main(sections: list[str]) -> None:
 
         officer = emails[0]
         await ctpat_at_scale(officer, await portal.user_id(await portal.access_token(officer)))
+    if "svi" in sections:
+        from bench.svi import svi_at_scale
+
+        token = await portal.access_token(emails[0])
+        await svi_at_scale(token, await portal.user_id(token))
     if "events" in sections:
         from bench.events import event_propagation
 

@@ -71,6 +71,8 @@ _.validation_id
 _.monitored_security_model_id  # svi: the Monitoring* events
 _.monitoring_security_model_id
 _.partner_security_model_id  # svi: ListRowBody, filled by keyword
+_.tier
+_.point_of_contact
 # aiokafka calls a ConsumerRebalanceListener's hooks by name (servicekit.consumer).
 _.on_partitions_revoked
 _.on_partitions_assigned

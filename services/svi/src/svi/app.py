@@ -12,6 +12,7 @@ from servicekit import bootstrap, topology
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
+from servicekit.mail import MailSender
 from servicekit.runtime import Runtime
 from servicekit.worker import Runnable
 from svi import tables
@@ -71,4 +72,5 @@ def build_worker(settings: SviSettings | None = None, runtime: Runtime | None = 
         settings, runtime.database, INBOX, name=consumer_group(settings, TRADE_ACCOUNT_TOPICS),
         topics=TRADE_ACCOUNT_TOPICS, handlers=trade_account_handlers(),
     )
-    return [bootstrap.build_relay(settings), models, accounts]
+    notices = MailSender.from_settings(settings, runtime.database, tables.mail_outbox, runtime.clock)
+    return [bootstrap.build_relay(settings), models, accounts, notices]

@@ -59,7 +59,8 @@ def ctpat_handlers() -> Mapping[str, Handler]:
     async def contacts(session: AsyncSession, envelope: Envelope) -> None:
         e = ContactsChanged.model_validate(envelope.data)
         await use_cases.contacts_changed(session, e.security_model_id, e.trade_account_id,
-                                         [c.member_id for c in e.contacts])
+                                         [c.member_id for c in e.contacts],
+                                         next((c.member_id for c in e.contacts if c.primary_poc), None))
 
     async def scss(session: AsyncSession, envelope: Envelope) -> None:
         e = ScssAssigned.model_validate(envelope.data)
@@ -88,7 +89,8 @@ def trade_account_handlers() -> Mapping[str, Handler]:
         e = (TradeAccountUserAdded if envelope.type == TradeAccountUserAdded.event_type
              else TradeAccountUserChanged).model_validate(envelope.data)
         await use_cases.member_known(session, e.trade_account_id, e.member.member_id, e.member.user_id,
-                                     str(e.member.status))
+                                     str(e.member.status), email=str(e.member.email),
+                                     name=f"{e.member.first_name} {e.member.last_name}")
 
     async def removed(session: AsyncSession, envelope: Envelope) -> None:
         e = TradeAccountUserRemoved.model_validate(envelope.data)

@@ -81,13 +81,31 @@ class ParticipantRepository:
                                                           set_={"company_name": name}))
 
     async def member(self, trade_account_id: uuid.UUID, member_id: uuid.UUID, user_id: uuid.UUID | None,
-                     status: str) -> None:
+                     status: str, *, email: str, name: str) -> None:
         t = tables.members
+        values = {"user_id": user_id, "status": status, "email": email, "name": name}
         await self.session.execute(
-            pg_insert(t).values(trade_account_id=trade_account_id, member_id=member_id, user_id=user_id,
-                                status=status)
-            .on_conflict_do_update(index_elements=["trade_account_id", "member_id"],
-                                   set_={"user_id": user_id, "status": status}))
+            pg_insert(t).values(trade_account_id=trade_account_id, member_id=member_id, **values)
+            .on_conflict_do_update(index_elements=["trade_account_id", "member_id"], set_=values))
+
+    async def models_of_account(self, trade_account_id: uuid.UUID) -> list[uuid.UUID]:
+        t = tables.participants
+        rows = await self.session.execute(select(t.c.model_id).where(t.c.trade_account_id == trade_account_id)
+                                          .order_by(t.c.model_id))
+        return [r.model_id for r in rows]
+
+    async def settings(self, model_id: uuid.UUID) -> tuple[bool, bool]:
+        """(auto_accept, share_more); both off until the model's contacts turn them on."""
+        t = tables.svi_settings
+        row = (await self.session.execute(select(t.c.auto_accept, t.c.share_more)
+                                          .where(t.c.model_id == model_id))).first()
+        return (row.auto_accept, row.share_more) if row else (False, False)
+
+    async def save_settings(self, model_id: uuid.UUID, *, auto_accept: bool, share_more: bool) -> None:
+        t = tables.svi_settings
+        values = {"auto_accept": auto_accept, "share_more": share_more}
+        await self.session.execute(pg_insert(t).values(model_id=model_id, **values)
+                                   .on_conflict_do_update(index_elements=["model_id"], set_=values))
 
     async def member_removed(self, trade_account_id: uuid.UUID, member_id: uuid.UUID) -> None:
         t = tables.members
@@ -153,6 +171,9 @@ class ListRow:
     state: str
     partner_status: str | None
     since: datetime
+    shares_more: bool = False  # the partner opted in to show its tier and point of contact
+    poc_name: str | None = None
+    poc_email: str | None = None
 
 
 class SviReads:
@@ -170,9 +191,12 @@ class SviReads:
     ))
     _LIST = (
         "select r.id, r.state, r.history, p.model_id as partner_model_id,"
-        " coalesce(c.company_name, '') as company_name, p.status as partner_status"
+        " coalesce(c.company_name, '') as company_name, p.status as partner_status,"
+        " coalesce(s.share_more, false) as shares_more, poc.name as poc_name, poc.email as poc_email"
         " from monitoring_requests r join participants p on p.model_id = r.{partner}"
         " left join companies c on c.trade_account_id = p.trade_account_id"
+        " left join svi_settings s on s.model_id = p.model_id"
+        " left join members poc on poc.trade_account_id = p.trade_account_id and poc.member_id = p.primary_poc"
         " where r.{me} = :me and r.state = any(:states) order by c.company_name limit 1000"
     )
     MONITORING_YOU = Query(text(_LIST.format(partner="monitoring_model_id", me="monitored_model_id")))
@@ -197,4 +221,4 @@ class SviReads:
     def _row(r: Mapping[str, Any]) -> ListRow:
         last = _json(r["history"])[-1]
         return ListRow(r["id"], r["partner_model_id"], r["company_name"], r["state"], r["partner_status"],
-                       datetime.fromisoformat(last["at"]))
+                       datetime.fromisoformat(last["at"]), r["shares_more"], r["poc_name"], r["poc_email"])

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table,
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from servicekit.consumer import inbox_tables
+from servicekit.mail import mail_outbox_table
 from servicekit.outbox import outbox_table
 
 metadata = MetaData()
@@ -20,6 +21,7 @@ participants = Table(
     Column("svi_signed", Boolean, nullable=False, server_default="false"),
     Column("business_types", JSONB, nullable=False, server_default="[]"),
     Column("contacts", JSONB, nullable=False, server_default="[]"),  # member ids
+    Column("primary_poc", UUID(as_uuid=True)),  # the contact's member id
     Column("scss_user_id", UUID(as_uuid=True)),
 )
 
@@ -41,7 +43,22 @@ members = Table(
     Column("member_id", UUID(as_uuid=True), primary_key=True),
     Column("user_id", UUID(as_uuid=True), index=True),
     Column("status", String(20), nullable=False),
+    Column("email", String(254)),  # shown as the point of contact when a partner shares more
+    Column("name", String(200)),
 )
+
+# Beyond the manual, as CBP's later SVI added: a monitoring partner's auto-accept, and a monitored
+# partner's "share more" (tier and point of contact, while accepted).
+svi_settings = Table(
+    "svi_settings",
+    metadata,
+    Column("model_id", UUID(as_uuid=True), primary_key=True),
+    Column("auto_accept", Boolean, nullable=False, server_default="false"),
+    Column("share_more", Boolean, nullable=False, server_default="false"),
+)
+
+# Certification notices e-mailed to companies outside C-TPAT, sent by the worker (servicekit.mail).
+mail_outbox = mail_outbox_table(metadata)
 
 # SV-03..SV-10: monitoring requests with their history; one listed request per pair (a block included).
 monitoring_requests = Table(

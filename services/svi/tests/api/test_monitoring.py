@@ -110,7 +110,7 @@ async def test_a_decline_blocks_further_requests_until_the_block_is_removed(clie
     assert again.status_code == 409 and "remove the block" in again.json()["errors"][0]["message"]
     assert await fingerprint() == before
     assert (await client.post(f"/monitoring-requests/{request['id']}/block-removal",
-                              headers=me.officer.headers)).status_code == 404  # the requester cannot
+                              headers=me.officer.headers)).status_code == 403  # the requester cannot
     removed = await client.post(f"/monitoring-requests/{request['id']}/block-removal",
                                 headers=monitor.officer.headers)
     assert removed.status_code == 200
@@ -174,7 +174,7 @@ async def test_only_the_models_contacts_act_and_strangers_see_nothing(client, pa
     assert await fingerprint() == before
     (request,) = (await _ask(client, me, monitor)).json()
     # The requester cannot decide its own request; the monitor's SCSS reads but does not decide.
-    assert (await _decide(client, me, request["id"], "accept")).status_code == 404
+    assert (await _decide(client, me, request["id"], "accept")).status_code == 403
     scss = await partners.assign_scss(monitor)
     assert (await client.get(f"/security-models/{monitor.model_id}/partners-you-monitor",
                              headers=scss.headers)).status_code == 200

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from servicekit.schema_types import DomainView, Strict, text
+from servicekit.schema_types import DomainView, NewEmail, Strict, text
 from svi.domain.monitoring import RequestState
 
 SearchText = text(200, min_length=2)
@@ -48,6 +48,11 @@ class DecisionRequest(Strict):
     decision: Literal["accept", "decline", "revoke"]
 
 
+class PointOfContactBody(Strict):
+    name: str | None
+    email: str | None
+
+
 class ListRowBody(Strict):
     request_id: UUID
     partner_security_model_id: UUID
@@ -55,3 +60,23 @@ class ListRowBody(Strict):
     state: ListedState
     since: datetime
     certified: bool | None = Field(description="Certified or not: shown only while accepted (SV-08), else null")
+    tier: str | None = Field(default=None, description="The partner's exact status, when it shares more")
+    point_of_contact: PointOfContactBody | None = Field(default=None,
+                                                        description="Its Primary POC, when it shares more")
+
+
+class SettingsBody(Strict):
+    auto_accept: bool = Field(description="As a monitoring partner: accept every request at once")
+    share_more: bool = Field(description="As a monitored partner: show your tier and Primary POC to partners "
+                                         "who accepted")
+
+
+class AllModelsRequest(Strict):
+    monitoring_model_ids: Annotated[list[UUID], Field(min_length=1, max_length=50)]
+
+
+class CertificationNoticeRequest(Strict):
+    """Beyond the manual: e-mail your certification notice to a company outside C-TPAT."""
+
+    email: NewEmail
+    note: text(2000) | None = None

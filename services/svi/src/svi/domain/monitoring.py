@@ -98,10 +98,11 @@ class MonitoringRequest(RecordsEvents):
         ))
         return request
 
-    def accept(self, by: uuid.UUID, now: datetime) -> None:
+    def accept(self, by: uuid.UUID | None, now: datetime, note: str | None = None) -> None:
+        """By the monitoring partner's contact, or by nobody when its auto-accept setting is on."""
         if self.state not in (RequestState.PENDING, RequestState.DECLINED):
             raise Conflict(f"A request that is {self.state.value} cannot be accepted.")
-        self._move(RequestState.ACCEPTED, by, now)
+        self._move(RequestState.ACCEPTED, by, now, note)
         self.events.append(MonitoringAccepted(**self._common(by, now)))
 
     def decline(self, by: uuid.UUID, now: datetime) -> None:
@@ -148,3 +149,19 @@ class MonitoringRequest(RecordsEvents):
         event = BlockRemoved(**self._common(by, now))
         self.events.append(event)
         return event
+
+
+def certification_notice(partner: Participant, sender_note: str | None, today: str) -> tuple[str, str]:
+    """The subject and text of a certification notice a participant e-mails to a company outside C-TPAT."""
+    status = partner.status.replace("_", " ").title() if partner.status else "Not Certified"
+    subject = f"C-TPAT certification notice: {partner.company_name}"
+    lines = [
+        f"{partner.company_name} is a partner in the Customs-Trade Partnership Against Terrorism (C-TPAT).",
+        f"Its C-TPAT status on {today}: {status}.",
+        "",
+        "This notice was sent through the C-TPAT Partner Portal's Status Verification Interface at the request of",
+        f"{partner.company_name}. Companies in C-TPAT can verify a partner's status in the portal at any time.",
+    ]
+    if sender_note:
+        lines += ["", "A note from the sender:", sender_note]
+    return subject, "\n".join(lines)

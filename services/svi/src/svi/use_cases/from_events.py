@@ -34,9 +34,9 @@ async def agreement_changed(session: AsyncSession, model_id: uuid.UUID, trade_ac
 
 
 async def contacts_changed(session: AsyncSession, model_id: uuid.UUID, trade_account_id: uuid.UUID,
-                           member_ids: list[uuid.UUID]) -> None:
+                           member_ids: list[uuid.UUID], primary_poc: uuid.UUID | None) -> None:
     await ParticipantRepository(session).upsert(model_id, trade_account_id,
-                                                contacts=[str(m) for m in member_ids])
+                                                contacts=[str(m) for m in member_ids], primary_poc=primary_poc)
 
 
 async def scss_assigned(session: AsyncSession, model_id: uuid.UUID, trade_account_id: uuid.UUID,
@@ -49,8 +49,9 @@ async def company_named(session: AsyncSession, trade_account_id: uuid.UUID, name
 
 
 async def member_known(session: AsyncSession, trade_account_id: uuid.UUID, member_id: uuid.UUID,
-                       user_id: uuid.UUID | None, status: str) -> None:
-    await ParticipantRepository(session).member(trade_account_id, member_id, user_id, status)
+                       user_id: uuid.UUID | None, status: str, *, email: str, name: str) -> None:
+    await ParticipantRepository(session).member(trade_account_id, member_id, user_id, status, email=email,
+                                                name=name)
 
 
 async def member_removed(session: AsyncSession, trade_account_id: uuid.UUID, member_id: uuid.UUID) -> None:

@@ -7,10 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from servicekit.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
+from servicekit.mail import Mail, MailQueue
 from servicekit.reads import Reads
+from svi import tables
 from svi.domain import policies
-from svi.domain.monitoring import CERTIFIED_OR_ABOVE, LISTED, MonitoringRequest, RequestState
+from svi.domain.monitoring import (
+    CERTIFIED_OR_ABOVE,
+    LISTED,
+    MonitoringRequest,
+    RequestState,
+    certification_notice,
+)
 from svi.repository import Acting, ListRow, ParticipantRepository, RequestRepository, SviReads
 from svi.use_cases.context import SviContext
 
@@ -62,9 +70,64 @@ async def request_monitoring(
         raise Conflict("Some companies cannot be asked now.", list(conflicts))
     now = ctx.clock.now()
     made = [MonitoringRequest.ask(me, target, user_id, now) for target in targets]
-    for request in made:
+    for request, target in zip(made, targets, strict=True):
+        auto_accept, _ = await participants.settings(target.model_id)
+        if auto_accept:  # beyond the manual: the monitoring partner accepts every request it gets
+            request.accept(None, now, "Accepted automatically (the partner's auto-accept setting).")
         await requests.add(request)
     return made
+
+
+async def request_for_all_models(
+    session: AsyncSession, ctx: SviContext, user_id: uuid.UUID, trade_account_id: uuid.UUID,
+    monitoring_model_ids: list[uuid.UUID],
+) -> list[MonitoringRequest]:
+    """Beyond the manual: a company asks for all its participating models at once (those the caller is a
+    contact of); a pair already asked is left as it is, a block still refuses."""
+    participants, requests = ParticipantRepository(session), RequestRepository(session)
+    mine = []
+    for model_id in await participants.models_of_account(trade_account_id):
+        acting = await participants.acting(model_id)
+        if acting and user_id in acting.contact_user_ids and acting.participant.participates:
+            mine.append(model_id)
+    if not mine:
+        raise NotFound("No Security Model of yours takes part in SVI in this Trade Account.")
+    made = []
+    for model_id in mine:
+        fresh = [t for t in monitoring_model_ids
+                 if (listed := await requests.listed_between(model_id, t)) is None or listed.blocks]
+        if fresh:
+            made += await request_monitoring(session, ctx, user_id, model_id, fresh)
+    return made
+
+
+async def settings(session: AsyncSession, user_id: uuid.UUID, model_id: uuid.UUID) -> tuple[bool, bool]:
+    acting = await _acting(session, model_id)
+    policies.ensure_can_read(acting.contact_user_ids, acting.scss_user_id, user_id)
+    return await ParticipantRepository(session).settings(model_id)
+
+
+async def change_settings(session: AsyncSession, user_id: uuid.UUID, model_id: uuid.UUID, *, auto_accept: bool,
+                          share_more: bool) -> tuple[bool, bool]:
+    """Auto-accept (as a monitoring partner) and share more (tier and point of contact, as a monitored one)."""
+    acting = await _acting(session, model_id)
+    policies.ensure_contact(acting.contact_user_ids, acting.scss_user_id, user_id)
+    await ParticipantRepository(session).save_settings(model_id, auto_accept=auto_accept, share_more=share_more)
+    return auto_accept, share_more
+
+
+async def send_certification_notice(
+    session: AsyncSession, ctx: SviContext, user_id: uuid.UUID, model_id: uuid.UUID, recipient: str,
+    note: str | None,
+) -> None:
+    """Beyond the manual: a participant e-mails its certification notice to a company outside C-TPAT."""
+    acting = await _acting(session, model_id)
+    policies.ensure_contact(acting.contact_user_ids, acting.scss_user_id, user_id)
+    if not acting.participant.participates:
+        raise Conflict("A certification notice is sent by a model taking part in SVI (Certified, SVI signed).")
+    now = ctx.clock.now()
+    subject, body = certification_notice(acting.participant, note, now.date().isoformat())
+    await MailQueue(session, tables.mail_outbox).enqueue(Mail(recipient, subject, body), now)
 
 
 async def _for_monitoring_side(session: AsyncSession, user_id: uuid.UUID, request_id: uuid.UUID):
@@ -72,12 +135,17 @@ async def _for_monitoring_side(session: AsyncSession, user_id: uuid.UUID, reques
     request = await requests.get(request_id)
     if request is None:
         raise NotFound("No such monitoring request.")
-    acting = await ParticipantRepository(session).acting(request.monitoring_model_id)
+    participants = ParticipantRepository(session)
+    acting = await participants.acting(request.monitoring_model_id)
     if acting is None:
         raise NotFound("No such monitoring request.")
     try:
         policies.ensure_contact(acting.contact_user_ids, acting.scss_user_id, user_id)
     except NotFound:
+        requester = await participants.acting(request.monitored_model_id)
+        if requester is not None and user_id in requester.contact_user_ids:
+            # The request is on the requester's own list: no secret, but not theirs to decide (SV-07).
+            raise Forbidden("Only the monitoring partner accepts, declines, revokes or removes a block.") from None
         raise NotFound("No such monitoring request.") from None
     return requests, request
 
@@ -105,6 +173,11 @@ async def remove_block(session: AsyncSession, ctx: SviContext, user_id: uuid.UUI
 @dataclass(frozen=True)
 class ListView:
     row: ListRow
+
+    @property
+    def shared(self) -> bool:
+        """Beyond the manual: the partner opted in to share its tier and point of contact (while accepted)."""
+        return self.row.state == RequestState.ACCEPTED and self.row.shares_more
 
     @property
     def partner_certified(self) -> bool | None:
