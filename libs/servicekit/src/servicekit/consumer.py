@@ -35,7 +35,7 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,36 +88,51 @@ class Inbox:
         self.stale = 0
 
     async def accept(self, session: AsyncSession, envelope: Envelope) -> bool:
-        inserted = await session.execute(
-            insert(self._inbox)
-            .values(consumer=self._consumer, event_id=envelope.id, event_type=envelope.type)
-            .on_conflict_do_nothing()
-            .returning(self._inbox.c.event_id)
-        )
-        if inserted.first() is None:
-            self.duplicates += 1
-            return False  # seen before
+        """True when this event is new and its version is newer than the aggregate's applied one; then both are
+        recorded in the session's transaction. One round trip (an event of a burst is three: this, the effect,
+        and its share of the commit)."""
         version = envelope.aggregate_version
         if version is None:
+            inserted = await session.execute(
+                insert(self._inbox)
+                .values(consumer=self._consumer, event_id=envelope.id, event_type=envelope.type)
+                .on_conflict_do_nothing()
+                .returning(self._inbox.c.event_id)
+            )
+            if inserted.first() is None:
+                self.duplicates += 1
+                return False
             return True
-        last = await session.scalar(
-            select(self._versions.c.version)
-            .where(self._versions.c.consumer == self._consumer)
-            .where(self._versions.c.aggregate_id == envelope.subject)
-            .with_for_update()
-        )
-        if last is not None and version <= last:
+        # The version row's upsert takes its row lock, which orders concurrent consumers of one aggregate as
+        # SELECT ... FOR UPDATE did; it moves only forward, and only for an event the inbox had not seen.
+        row = (await session.execute(self._accept, {
+            "consumer": self._consumer, "event_id": envelope.id, "event_type": envelope.type,
+            "aggregate_id": envelope.subject, "version": version,
+        })).one()
+        if not row.fresh:
+            self.duplicates += 1
+            return False  # seen before
+        if not row.moved:
             self.stale += 1
             return False  # stale: a newer state of this aggregate was applied already
-        stmt = insert(self._versions).values(
-            consumer=self._consumer, aggregate_id=envelope.subject, version=version
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["consumer", "aggregate_id"], set_={"version": version}
-            )
-        )
         return True
+
+    @property
+    def _accept(self):
+        statement = self.__dict__.get("_accept_statement")
+        if statement is None:
+            inbox, versions = self._inbox.name, self._versions.name
+            statement = text(
+                f"with seen as (insert into {inbox} (consumer, event_id, event_type)"
+                f"   values (:consumer, cast(:event_id as uuid), :event_type) on conflict do nothing returning 1),"
+                f" moved as (insert into {versions} (consumer, aggregate_id, version)"
+                f"   select :consumer, :aggregate_id, :version where exists (select 1 from seen)"
+                f"   on conflict (consumer, aggregate_id) do update set version = excluded.version"
+                f"   where {versions}.version < excluded.version returning 1)"
+                f" select exists (select 1 from seen) as fresh, exists (select 1 from moved) as moved"
+            )
+            self.__dict__["_accept_statement"] = statement
+        return statement
 
 
 class _CommitBeforeRevoke(ConsumerRebalanceListener):
@@ -219,8 +234,9 @@ class IdempotentConsumer:
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
             self.heartbeat.beat()
             for partition, records in batches.items():
-                for record in records:
-                    await self.process(record, producer)
+                if not await self._apply_batch(records):
+                    for record in records:
+                        await self.process(record, producer)
                 # Every record up to here is settled in the database (or parked):
                 # only now may the group's position move past them.
                 self._settled[partition] = records[-1].offset + 1
@@ -276,6 +292,46 @@ class IdempotentConsumer:
                     await asyncio.sleep(self._backoff * attempt)
         finally:
             otel_context.detach(token)
+
+    async def _apply_batch(self, records: list[ConsumerRecord]) -> bool:
+        """A partition's fetched records in one transaction, in order: one commit instead of one per event
+        (a burst of 1,000 events took 3.9 s one by one, measured in `make bench svi`). All or nothing: if any
+        record cannot be decoded or its handler fails, nothing of the batch is kept and the records go one by
+        one through `process`, with its retries and parking, so order and exactly-once hold either way."""
+        if len(records) < 2:
+            return False
+        try:
+            envelopes = [Envelope.from_kafka(r.headers, r.value) for r in records]
+        except ValueError:
+            return False
+        applied = 0
+        try:
+            async with self._database.transaction() as session:
+                for record, envelope in zip(records, envelopes, strict=True):
+                    handler = self._handlers.get(envelope.type, _ignore)
+                    token = otel_context.attach(propagate.extract({"traceparent": envelope.traceparent or ""}))
+                    try:
+                        with tracer.start_as_current_span(
+                            f"{record.topic} process", kind=trace.SpanKind.CONSUMER,
+                            attributes={
+                                "messaging.system": "kafka",
+                                "messaging.destination.name": record.topic,
+                                "messaging.message.id": envelope.id,
+                                "messaging.consumer.group.name": self.name,
+                                "cloudevents.event_type": envelope.type,
+                            },
+                        ):
+                            if await self._inbox.accept(session, envelope):
+                                await handler(session, envelope)
+                                applied += 0 if handler is _ignore else 1
+                    finally:
+                        otel_context.detach(token)
+        except Exception as exc:  # noqa: BLE001 - each record is retried alone, then parked if it still fails
+            log.info("batch not applied; applying its records one by one", consumer=self.name,
+                     records=len(records), error=repr(exc))
+            return False
+        self.applied_count += applied
+        return True
 
     async def _apply(self, envelope: Envelope, handler: Handler) -> None:
         async with self._database.transaction() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, func
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from servicekit.consumer import inbox_tables
@@ -32,8 +32,7 @@ companies = Table(
     Column("trade_account_id", UUID(as_uuid=True), primary_key=True),
     Column("company_name", String(200), nullable=False),
 )
-Index("companies_name_trigrams", func.lower(companies.c.company_name), postgresql_using="gin",
-      postgresql_ops={"lower": "gin_trgm_ops"})
+# (the migrations create them: a GIN trigram index serving LIKE 'prefix%', a GiST one ordering by distance)
 
 # Trade Account users, from trade-accounts' events: which user a contact's membership is.
 members = Table(
