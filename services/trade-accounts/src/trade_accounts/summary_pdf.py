@@ -14,6 +14,7 @@ from functools import cache
 from xml.sax.saxutils import escape
 
 import fontpkg_noto_sans
+import ttf_opensans
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
@@ -37,22 +38,25 @@ _TYPE_NAMES = {
 
 
 FONT = "NotoSans"
+BOLD = "OpenSans-Bold"
 
 
 @cache
 def _styles() -> StyleSheet1:
     """The sample styles in Noto Sans; the font is registered once, on the first PDF."""
     files = fontpkg_noto_sans.ROOT / "files"
-    # Variable fonts: ReportLab embeds their default instance (Regular), so bold falls back to it.
+    # Variable fonts: ReportLab embeds their default instance (Regular) only, so bold is Open Sans Bold, the
+    # design Noto Sans comes from (as ctpat's summary does).
     pdfmetrics.registerFont(TTFont(FONT, str(files / "NotoSans[wdth,wght].ttf")))
     pdfmetrics.registerFont(TTFont(f"{FONT}-Italic", str(files / "NotoSans-Italic[wdth,wght].ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=f"{FONT}-Italic",
-                                  boldItalic=f"{FONT}-Italic")
+    pdfmetrics.registerFont(TTFont(BOLD, str(ttf_opensans.OPENSANS_BOLD.path)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=f"{FONT}-Italic", boldItalic=BOLD)
     styles = getSampleStyleSheet()
     for style in styles.byName.values():
         if hasattr(style, "fontName"):
-            slanted = "Oblique" in style.fontName or "Italic" in style.fontName
-            style.fontName = f"{FONT}-Italic" if slanted else FONT
+            name = style.fontName
+            slanted = "Oblique" in name or "Italic" in name
+            style.fontName = BOLD if "Bold" in name else f"{FONT}-Italic" if slanted else FONT
     # Noto is wider than Helvetica: a smaller size keeps an email or a name on one line in its column.
     styles.add(ParagraphStyle("TableCell", parent=styles["BodyText"], fontSize=8.5, leading=10.5))
     return styles

@@ -265,6 +265,7 @@ async def test_the_summary_pdf_prints_names_beyond_latin_1(client, people, bodie
         assert expected in text, expected
     fonts = {f["/BaseFont"] for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert any("NotoSans" in str(name) for name in fonts)  # embedded (Helvetica stays listed, as ReportLab's default)
+    assert any("OpenSans-Bold" in str(name) for name in fonts)  # headings are bold, in a font that has Łódź
 
 
 @pytest.mark.req("TA-07")
