@@ -27,3 +27,27 @@ async def test_live_while_every_loop_turns_ready_while_every_loop_works():
         assert not_ready.status_code == 503 and not_ready.json()["components"]["Component#1"] == "failing"
         relay.heartbeat.last_beat -= 120  # a loop that stopped turning
         assert (await client.get("/health/live")).status_code == 503
+
+
+async def test_a_periodic_job_runs_every_tick_counts_what_it_did_and_survives_a_failure():
+    import asyncio
+
+    from servicekit.worker import Periodic
+
+    calls = []
+
+    async def job() -> int:
+        calls.append(len(calls))
+        if len(calls) == 2:
+            raise RuntimeError("the database blinked")
+        return 5
+
+    periodic = Periodic("sweeper", job, seconds=0.01)
+    task = asyncio.create_task(periodic.run())
+    async with asyncio.timeout(5):
+        while len(calls) < 4:
+            await asyncio.sleep(0.01)
+    periodic.stop()
+    await asyncio.wait_for(task, 5)
+    assert periodic.done == 5 * (len(calls) - 1)  # every tick but the failed one
+    assert periodic.stats() == {"done": periodic.done} and periodic.heartbeat.alive(5)

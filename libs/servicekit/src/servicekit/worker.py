@@ -10,6 +10,7 @@ or an orchestrator can tell a stuck worker from a waiting one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
 from typing import Protocol
@@ -96,3 +97,37 @@ async def run_until_signalled(*components: Runnable, health_port: int | None = N
     for task in tasks:
         task.cancel()
     log.info("worker stopped")
+
+
+class Periodic:
+    """A worker loop that runs `job` every `seconds` (housekeeping: expired rows, windows to open).
+
+    `job` returns how much it did; the sum shows on the worker's `/health/live` under `name`. A failure is
+    logged and tried again at the next tick: housekeeping never stops the worker. Safe with several workers
+    when the job is (a guarded delete, a version-checked save).
+    """
+
+    def __init__(self, name: str, job, *, seconds: float) -> None:
+        self.name = name
+        self._job = job
+        self._seconds = seconds
+        self._stopping = asyncio.Event()
+        self.heartbeat = Heartbeat()
+        self.done = 0
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def stats(self) -> dict[str, int]:
+        return {"done": self.done}
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.done += await self._job()
+                self.heartbeat.beat()
+            except Exception as exc:  # noqa: BLE001 - housekeeping waits for the next tick
+                log.warning("periodic job failed", job=self.name, error=repr(exc))
+                self.heartbeat.beat(ok=False)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._seconds)

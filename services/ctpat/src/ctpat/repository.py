@@ -374,6 +374,21 @@ class AffirmationRepository:
         return {r.criterion_id for r in rows}
 
 
+class StaffReads:
+    """CBP staff by id, to name them where a model records them (the Summary)."""
+
+    EMAILS = Query(select(tables.known_staff.c.user_id, tables.known_staff.c.email)
+                   .where(tables.known_staff.c.user_id == func.any(bindparam("ids"))))
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def emails(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not user_ids:
+            return {}
+        return {r["user_id"]: r["email"] for r in await self.reads.all(self.EMAILS, ids=list(user_ids))}
+
+
 class ProfileReads:
     """The Security Profile read to show (servicekit.reads)."""
 

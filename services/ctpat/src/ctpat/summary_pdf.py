@@ -243,12 +243,13 @@ def _status(status: Status | None) -> str:
 
 
 class _People:
-    """Names the users a model records by id: its Trade Account's users by name and email; anyone else
-    (CBP staff, a user since removed) by id."""
+    """Names the users a model records by id: its Trade Account's users by name and email, CBP staff by email;
+    anyone else (a user since removed) by id."""
 
-    def __init__(self, account: KnownTradeAccount | None) -> None:
+    def __init__(self, account: KnownTradeAccount | None, staff: dict[uuid.UUID, str] | None = None) -> None:
         members = account.members.values() if account else ()
-        self._by_user = {m.user_id: f"{m.name} ({m.email})" for m in members if m.user_id is not None}
+        self._by_user = {user_id: f"{email} (CBP)" for user_id, email in (staff or {}).items()}
+        self._by_user |= {m.user_id: f"{m.name} ({m.email})" for m in members if m.user_id is not None}
 
     def __call__(self, user_id: uuid.UUID | None) -> str:
         if user_id is None:
@@ -256,9 +257,11 @@ class _People:
         return self._by_user.get(user_id, str(user_id))
 
 
-def _company_profile(model: SecurityModel, account: KnownTradeAccount | None, catalogue: Catalogue) -> list:
+def _company_profile(
+    model: SecurityModel, account: KnownTradeAccount | None, catalogue: Catalogue, staff: dict[uuid.UUID, str],
+) -> list:
     styles = _typesetting().styles
-    who = _People(account)
+    who = _People(account, staff)
     heading = styles["Heading2"]
     addresses = account.addresses if account else {}
     members = account.members if account else {}
@@ -389,7 +392,7 @@ def _render(profile: ProfileView, now: datetime) -> bytes:
         _para(company, styles["Heading1"]),
         _para(f"Security Model {model.id}, generated {_when(now)}", styles["Italic"]),
         Spacer(1, 6),
-        *_company_profile(model, account, profile.catalogue),
+        *_company_profile(model, account, profile.catalogue, profile.staff),
         *_security_profile(profile),
     ]
 

@@ -148,8 +148,8 @@ async def test_a_certified_full_profile_prints_with_its_history_and_signature(cl
     assert response.status_code == 200, response.text
     text = pdf_text(response.content)
     for expected in ("Certified", "Security Profile approved by the SCSS.", "Application submitted for review.",
-                     "C-TPAT Partner Agreement", "2026.1", "Ana Lopez", str(certified.scss.user_id)):
-        assert expected in text, expected
+                     "C-TPAT Partner Agreement", "2026.1", "Ana Lopez", f"{certified.scss.email} (CBP)"):
+        assert expected in text, expected  # CBP staff by their email, as identity's events made them known
 
     # The same profile with long answers, as partners write them: ~1,500 characters each, a few in other scripts.
     profile_url = f"/security-models/{model_id}/profile"

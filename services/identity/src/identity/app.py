@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from identity import tables
+from identity import tables, use_cases
 from identity.api.helpdesk_routes import router as helpdesk_router
 from identity.api.routes import router
 from identity.domain.credential_throttle import ThrottlePolicy
@@ -30,7 +30,7 @@ from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
 from servicekit.runtime import Runtime
-from servicekit.worker import Runnable
+from servicekit.worker import Periodic, Runnable
 
 KEY_RELOAD_SECONDS = 30.0
 
@@ -124,4 +124,10 @@ def build_worker(settings: IdentitySettings | None = None, runtime: Runtime | No
     mail = MailSender(
         runtime.database, runtime.clock, host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
     )
-    return [bootstrap.build_relay(settings), mail]
+    async def forget_counters() -> int:
+        async with runtime.database.transaction() as session:
+            return await use_cases.forget_stale_counters(session, runtime.context)
+
+    # ID-12's counters are kept only while they can still count (a sign-in storm leaves many behind).
+    sweeper = Periodic("signin-counter-sweeper", forget_counters, seconds=300)
+    return [bootstrap.build_relay(settings), mail, sweeper]

@@ -142,6 +142,15 @@ class FailureCounterRepository:
         fc = tables.signin_counters
         await self.session.execute(delete(fc).where(fc.c.key.in_(keys)))
 
+    async def forget_stale(self, last_failure_before: datetime, now: datetime) -> int:
+        """Deletes the counters that count for nothing any more (see ThrottlePolicy.forgotten_after)."""
+        fc = tables.signin_counters
+        result = await self.session.execute(delete(fc).where(
+            or_(fc.c.last_failure_at.is_(None), fc.c.last_failure_at < last_failure_before),
+            or_(fc.c.locked_until.is_(None), fc.c.locked_until < now),
+        ))
+        return result.rowcount
+
     async def clear_account(self, key: str) -> int:
         """Every counter of one account: its own and those of the account at each address."""
         fc = tables.signin_counters

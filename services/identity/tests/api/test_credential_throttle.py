@@ -169,3 +169,32 @@ async def _refreshed(client, tokens: dict) -> dict:
     response = await client.post("/sessions/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@pytest.mark.req("ID-12")
+async def test_counters_that_count_for_nothing_any_more_are_forgotten_and_the_others_kept(runtime, ctx, clock):
+
+    from sqlalchemy import insert, select
+
+    from identity import tables
+
+    now = clock.now()
+    forgotten_after = ctx.throttle_policy.forgotten_after
+    tag = now.strftime("%H%M%S%f")
+    rows = {
+        f"sweep-old-{tag}": (now - forgotten_after - timedelta(minutes=1), None),  # window long closed: goes
+        f"sweep-recent-{tag}": (now - timedelta(minutes=2), None),  # may still count: stays
+        f"sweep-locked-{tag}": (now - forgotten_after - timedelta(minutes=1), now + timedelta(minutes=5)),  # stays
+    }
+    async with runtime.database.transaction() as session:
+        await session.execute(insert(tables.signin_counters), [
+            {"key": key, "failures": 3, "window_started_at": last, "last_failure_at": last, "locked_until": locked}
+            for key, (last, locked) in rows.items()])
+
+    async with runtime.database.transaction() as session:
+        await use_cases.forget_stale_counters(session, ctx)
+
+    async with runtime.database.transaction() as session:
+        kept = set((await session.execute(select(tables.signin_counters.c.key).where(
+            tables.signin_counters.c.key.like(f"sweep-%-{tag}")))).scalars())
+    assert kept == {f"sweep-recent-{tag}", f"sweep-locked-{tag}"}

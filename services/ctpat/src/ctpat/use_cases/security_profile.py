@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,13 @@ from ctpat.domain import policies
 from ctpat.domain.actors import Actor
 from ctpat.domain.security_model import SecurityModel
 from ctpat.domain.security_profile import CriterionResponse, Evidence, Gap, answer_problems, gaps
-from ctpat.repository import ProfileReads, ProfileRepository, SecurityModelRepository, TradeAccountReadModel
+from ctpat.repository import (
+    ProfileReads,
+    ProfileRepository,
+    SecurityModelRepository,
+    StaffReads,
+    TradeAccountReadModel,
+)
 from ctpat.use_cases.context import CtpatContext
 from ctpat.use_cases.security_models import ModelView, show_model
 from servicekit.errors import NotFound
@@ -36,6 +42,7 @@ class ProfileView:
     criteria: tuple[Criterion, ...]
     responses: dict[str, CriterionResponse]
     evidence: dict[str, list[Evidence]]
+    staff: dict[uuid.UUID, str] = field(default_factory=dict)  # CBP staff the model records, by email
 
     @property
     def gaps(self) -> list[Gap]:
@@ -46,9 +53,13 @@ async def show_profile(reads: Reads, actor: Actor, model_id: uuid.UUID) -> Profi
     view = await show_model(reads, actor, model_id)
     catalogue = model_catalogue(view.model)
     profile = ProfileReads(reads)
+    model = view.model
+    recorded = {model.scss_user_id, model.created_by, *(e.by for e in model.history),
+                *(s.signed_by for s in model.signatures)} - {None}
     return ProfileView(
-        view, catalogue, catalogue.criteria_for(view.model.business_type_codes),
+        view, catalogue, catalogue.criteria_for(model.business_type_codes),
         await profile.responses(model_id), await profile.evidence(model_id),
+        await StaffReads(reads).emails(recorded),
     )
 
 

@@ -95,6 +95,13 @@ class ThrottlePolicy:
         lock_after=3000, lock_for=timedelta(minutes=30), window=timedelta(hours=1)
     )
 
+    @property
+    def forgotten_after(self) -> timedelta:
+        """A counter with no failure for this long (and no lock left) counts for nothing any more: every window
+        starts at a first failure, so none is still open, and it can be forgotten."""
+        return max(rule.window for rule in (self.per_account, self.per_account_and_address, self.per_address_burst,
+                                            self.per_address_sustained))
+
     def counters(self, account: str, client_address: str | None) -> list[Counted]:
         """The counters a check of `account` from `client_address` (None: not known) reads and feeds."""
         counted = [Counted(account_key(account), self.per_account, "account")]

@@ -16,6 +16,7 @@ through `IdentityContext.database`, because the refusal rolls the request back.
 
 from identity.domain.user import Profile
 from identity.use_cases.context import IdentityContext
+from identity.use_cases.credential_guard import forget_stale_counters
 from identity.use_cases.credentials import (
     change_email,
     change_password,
@@ -36,7 +37,7 @@ from identity.use_cases.sessions import refresh, sign_in, sign_out, sign_out_eve
 __all__ = [
     "IdentityContext", "Profile", "act_for_helpdesk", "admin_id_by_email", "change_email", "change_password",
     "change_security_questions", "choose_new_security_questions", "complete_password_reset", "complete_profile",
-    "get_user", "helpdesk_actions", "refresh", "register", "request_password_reset", "reset_questions",
-    "show_user",
-    "send_reset_link", "sign_in", "sign_out", "sign_out_everywhere", "sign_out_session", "verify_reset_answers",
+    "forget_stale_counters", "get_user", "helpdesk_actions", "refresh", "register", "request_password_reset",
+    "reset_questions", "send_reset_link", "show_user", "sign_in", "sign_out", "sign_out_everywhere",
+    "sign_out_session", "verify_reset_answers",
 ]

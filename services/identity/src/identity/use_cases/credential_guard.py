@@ -96,3 +96,9 @@ async def clear_account_counters(session: AsyncSession, user: User) -> int:
     """Lifts every lock and throttle of one account, at every address (the Helpdesk's unlock)."""
     return await FailureCounterRepository(session).clear_account(account_key(account_of(user)))
 
+
+
+async def forget_stale_counters(session: AsyncSession, ctx: IdentityContext) -> int:
+    """ID-12 housekeeping (the worker, every few minutes): counters that count for nothing any more go."""
+    now = ctx.clock.now()
+    return await FailureCounterRepository(session).forget_stale(now - ctx.throttle_policy.forgotten_after, now)
