@@ -127,7 +127,9 @@ class Periodic:
                 self.done += await self._job()
                 self.heartbeat.beat()
             except Exception as exc:  # noqa: BLE001 - housekeeping waits for the next tick
-                log.warning("periodic job failed", job=self.name, error=repr(exc))
                 self.heartbeat.beat(ok=False)
+                # Not even a broken log stream stops the loop (seen in tests, whose captured stderr closes).
+                with contextlib.suppress(Exception):
+                    log.warning("periodic job failed", job=self.name, error=repr(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._seconds)
