@@ -51,3 +51,25 @@ async def test_a_periodic_job_runs_every_tick_counts_what_it_did_and_survives_a_
     await asyncio.wait_for(task, 5)
     assert periodic.done == 5 * (len(calls) - 1)  # every tick but the failed one
     assert periodic.stats() == {"done": periodic.done} and periodic.heartbeat.alive(5)
+
+
+async def test_a_periodic_job_that_runs_rarely_still_beats_between_runs():
+    import asyncio
+    import time
+
+    from servicekit.worker import Periodic
+
+    async def job() -> int:
+        return 1
+
+    periodic = Periodic("rare", job, seconds=3600)
+    periodic.BEAT_SECONDS = 0.02
+    task = asyncio.create_task(periodic.run())
+    await asyncio.sleep(0.1)
+    first = periodic.heartbeat.last_beat
+    await asyncio.sleep(0.1)
+    periodic.stop()
+    await asyncio.wait_for(task, 5)
+    assert periodic.done == 1  # ran once; the next run is an hour away
+    assert periodic.heartbeat.last_beat > first and time.monotonic() - periodic.heartbeat.last_beat < 1
+    assert periodic.heartbeat.working(1)  # its last run succeeded: ready

@@ -103,9 +103,12 @@ class Periodic:
     """A worker loop that runs `job` every `seconds` (housekeeping: expired rows, windows to open).
 
     `job` returns how much it did; the sum shows on the worker's `/health/live` under `name`. A failure is
-    logged and tried again at the next tick: housekeeping never stops the worker. Safe with several workers
-    when the job is (a guarded delete, a version-checked save).
+    logged and tried again at the next tick: housekeeping never stops the worker. Between runs the loop beats
+    every few seconds, so a job that runs every five minutes still shows alive (and ready while its last run
+    succeeded). Safe with several workers when the job is (a guarded delete, a version-checked save).
     """
+
+    BEAT_SECONDS = 5.0
 
     def __init__(self, name: str, job, *, seconds: float) -> None:
         self.name = name
@@ -122,14 +125,19 @@ class Periodic:
         return {"done": self.done}
 
     async def run(self) -> None:
+        healthy, next_run = True, 0.0
         while not self._stopping.is_set():
-            try:
-                self.done += await self._job()
-                self.heartbeat.beat()
-            except Exception as exc:  # noqa: BLE001 - housekeeping waits for the next tick
-                self.heartbeat.beat(ok=False)
-                # Not even a broken log stream stops the loop (seen in tests, whose captured stderr closes).
-                with contextlib.suppress(Exception):
-                    log.warning("periodic job failed", job=self.name, error=repr(exc))
+            if time.monotonic() >= next_run:
+                try:
+                    self.done += await self._job()
+                    healthy = True
+                except Exception as exc:  # noqa: BLE001 - housekeeping waits for the next tick
+                    healthy = False
+                    # Not even a broken log stream stops the loop (seen in tests, whose captured stderr closes).
+                    with contextlib.suppress(Exception):
+                        log.warning("periodic job failed", job=self.name, error=repr(exc))
+                next_run = time.monotonic() + self._seconds
+            self.heartbeat.beat(ok=healthy)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._seconds)
+                await asyncio.wait_for(self._stopping.wait(),
+                                       timeout=max(0.0, min(self.BEAT_SECONDS, next_run - time.monotonic())))

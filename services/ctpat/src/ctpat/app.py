@@ -20,13 +20,13 @@ from ctpat.consumers import (
     trade_account_handlers,
 )
 from ctpat.settings import CtpatSettings
-from ctpat.use_cases import AnnualReviewScheduler, CtpatContext
+from ctpat.use_cases import CtpatContext, open_due_reviews
 from servicekit import bootstrap, topology
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
 from servicekit.runtime import Runtime
-from servicekit.worker import Runnable
+from servicekit.worker import Periodic, Runnable
 
 INBOX = (tables.inbox, tables.inbox_aggregate_version)
 
@@ -85,5 +85,7 @@ def build_worker(settings: CtpatSettings | None = None, runtime: Runtime | None 
         settings, runtime.database, INBOX, name=consumer_group(settings, DOCUMENT_TOPICS), topics=DOCUMENT_TOPICS,
         handlers=document_handlers(),
     )
-    scheduler = AnnualReviewScheduler(runtime.database, runtime.clock, poll_seconds=settings.review_scheduler_seconds)
+    # CT-13: windows open on their day, however many workers run (open_due_reviews is version-checked).
+    scheduler = Periodic("annual-review-scheduler", lambda: open_due_reviews(runtime.database, runtime.clock),
+                         seconds=settings.review_scheduler_seconds)
     return [bootstrap.build_relay(settings), accounts, users, evidence, scheduler]

@@ -1,7 +1,6 @@
 """ctpat's use cases, by role: the Security Model's commands and queries, and what other services' events do."""
 
 from ctpat.use_cases.annual_reviews import (
-    AnnualReviewScheduler,
     ReviewView,
     affirm,
     annual_reviews,
@@ -61,7 +60,7 @@ from ctpat.use_cases.validations import (
 )
 
 __all__ = [
-    "AnnualReviewScheduler", "CtpatContext", "ModelView", "ProfileView", "ProgramView", "ReviewView",
+    "CtpatContext", "ModelView", "ProfileView", "ProgramView", "ReviewView",
     "ValidationView", "address_known", "address_removed", "affirm", "annual_reviews", "answer_criterion",
     "approve_review", "approved_versions", "assign_scss", "change_anniversary", "change_status", "decide_operation",
     "evidence_uploaded", "international", "member_known", "member_removed", "models_moved_by_merge",

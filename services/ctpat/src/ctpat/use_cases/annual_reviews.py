@@ -3,8 +3,6 @@ Officer, approved by the SCSS."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -23,7 +21,6 @@ from servicekit.db import Database
 from servicekit.errors import Conflict, Forbidden, NotFound
 from servicekit.reads import Reads
 from servicekit.store import StaleAggregate
-from servicekit.worker import Heartbeat
 
 log = structlog.get_logger("ctpat.annual_reviews")
 
@@ -46,37 +43,6 @@ async def open_due_reviews(database: Database, clock: Clock, *, batch: int = 200
         except StaleAggregate:
             log.info("annual review window opened by another worker", security_model_id=str(model_id))
     return opened
-
-
-class AnnualReviewScheduler:
-    """The worker's loop that opens annual review windows as the (injectable) clock reaches them."""
-
-    name = "annual-review-scheduler"
-
-    def __init__(self, database: Database, clock: Clock, *, poll_seconds: float = 60.0) -> None:
-        self._database = database
-        self._clock = clock
-        self._poll = poll_seconds
-        self._stopping = asyncio.Event()
-        self.heartbeat = Heartbeat()
-        self.opened = 0
-
-    def stop(self) -> None:
-        self._stopping.set()
-
-    def stats(self) -> dict[str, int]:
-        return {"windows_opened": self.opened}
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.opened += await open_due_reviews(self._database, self._clock)
-                self.heartbeat.beat()
-            except Exception as exc:  # noqa: BLE001 - database outage: try again at the next tick
-                log.warning("annual review scheduler error", error=repr(exc))
-                self.heartbeat.beat(ok=False)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._poll)
 
 
 @dataclass(frozen=True)
