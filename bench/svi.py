@@ -59,8 +59,9 @@ async def seed_svi(officer_id: uuid.UUID) -> tuple[uuid.UUID, list[uuid.UUID]]:
                 await conn.copy_records_to_table("companies", records=[(a, name) for _, a, name in rows],
                                                  columns=["trade_account_id", "company_name"])
                 await conn.copy_records_to_table("participants", records=[
-                    (m, a, "certified", True, '["importer", "bench"]', "[]") for m, a, _ in rows],
-                    columns=["model_id", "trade_account_id", "status", "svi_signed", "business_types", "contacts"])
+                    (m, a, "certified", True, True, '["importer", "bench"]', "[]") for m, a, _ in rows],
+                    columns=["model_id", "trade_account_id", "status", "certified", "svi_signed", "business_types",
+                             "contacts"])
             await conn.execute("analyze companies; analyze participants")
             report(f"svi      seeded {len(rows)} participating companies in {time.monotonic() - started:.0f} s")
         # The bench's own model: its officer is a contact; it monitors (accepted) 1,000 certified participants.
@@ -68,9 +69,11 @@ async def seed_svi(officer_id: uuid.UUID) -> tuple[uuid.UUID, list[uuid.UUID]]:
         await conn.execute("insert into companies values ($1, $2)", account, f"Bench Monitor {me.hex[:6]}")
         await conn.execute("insert into members values ($1, $2, $3, 'active')", account, member, officer_id)
         await conn.execute(
-            "insert into participants (model_id, trade_account_id, status, svi_signed, business_types, contacts)"
-            " values ($1, $2, 'certified', true, '[\"importer\"]', $3)", me, account, json.dumps([str(member)]))
-        await conn.execute("update participants set status = 'certified' where business_types ? 'bench'")
+            "insert into participants (model_id, trade_account_id, status, certified, svi_signed, business_types,"
+            " contacts) values ($1, $2, 'certified', true, true, '[\"importer\"]', $3)",
+            me, account, json.dumps([str(member)]))
+        await conn.execute(
+            "update participants set status = 'certified', certified = true where business_types ? 'bench'")
         monitored = [r["model_id"] for r in await conn.fetch(
             "select model_id from participants where business_types ? 'bench' order by random() limit $1", BURST)]
         now = datetime.now(UTC).isoformat()
@@ -99,8 +102,9 @@ async def _publish_burst(models: list[uuid.UUID], status: str) -> None:
         for model_id in models:
             payload = {"security_model_id": str(model_id), "trade_account_id": str(uuid.uuid4()),
                        "occurred_at": datetime.now(UTC).isoformat(), "version": version, "status": status,
-                       "previous_status": "certified", "certified": False, "changed_by": str(uuid.uuid4()),
-                       "reason": "Bench burst.", "business_types": ["importer", "bench"]}
+                       "previous_status": "certified", "certified": status == "certified",
+                       "changed_by": str(uuid.uuid4()), "reason": "Bench burst.",
+                       "business_types": ["importer", "bench"]}
             headers = [("ce_specversion", b"1.0"), ("ce_id", str(uuid.uuid4()).encode()),
                        ("ce_type", b"StatusChanged.v1"), ("ce_source", b"ctpat"),
                        ("ce_time", datetime.now(UTC).isoformat().encode()), ("ce_subject", str(model_id).encode()),

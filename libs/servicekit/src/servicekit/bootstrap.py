@@ -52,13 +52,31 @@ def build_relay(settings: ServiceSettings) -> OutboxRelay:
 
 
 def build_consumer(
-    settings: ServiceSettings, database: Database, inbox: tuple[Table, Table], *, name: str,
-    topics: list[str], handlers: Mapping[str, Handler],
+    settings: ServiceSettings, database: Database, inbox: tuple[Table, Table], *, topics: list[str],
+    handlers: Mapping[str, Handler], name: str | None = None,
 ) -> IdempotentConsumer:
-    """A consumer group per service and purpose, e.g. `trade-accounts.identity-users`."""
+    """A consumer group per service and purpose, e.g. `trade-accounts.identity-users`: by default the group
+    deploy/topology.toml names for these topics."""
+    name = name or consumer_group(settings, topics)
     return IdempotentConsumer(
         name=name, database=database, inbox=Inbox(*inbox, consumer=name), handlers=handlers, topics=topics,
         bootstrap_servers=settings.kafka_bootstrap_servers, max_attempts=settings.consumer_max_attempts,
         retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
         commit_interval_seconds=settings.consumer_commit_interval_seconds,
     )
+
+
+def consumer_group(settings: ServiceSettings, topics: list[str]) -> str:
+    """The service's consumer group reading `topics`, as deploy/topology.toml names it (one place for its name)."""
+    from servicekit import topology
+
+    for group in topology.load().services[settings.service_name].consumer_groups:
+        if set(group.topics) == set(topics):
+            return group.name
+    raise topology.TopologyError(f"{settings.service_name} has no consumer group reading {topics}")
+
+
+def consumer_of_topic(settings: ServiceSettings, *topic_lists: list[str]) -> dict[str, str]:
+    """Each topic the service reads as events, with its group: its API waits on them for a caller's own writes
+    (servicekit.consistency)."""
+    return {topic: consumer_group(settings, topics) for topics in topic_lists for topic in topics}

@@ -21,7 +21,7 @@ from ctpat.consumers import (
 )
 from ctpat.settings import CtpatSettings
 from ctpat.use_cases import CtpatContext, open_due_reviews
-from servicekit import bootstrap, topology
+from servicekit import bootstrap
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
@@ -29,20 +29,6 @@ from servicekit.runtime import Runtime
 from servicekit.worker import Periodic, Runnable
 
 INBOX = (tables.inbox, tables.inbox_aggregate_version)
-
-
-def consumer_group(settings: CtpatSettings, topics: list[str]) -> str:
-    """The worker's consumer group reading `topics`, as deploy/topology.toml names it."""
-    for group in topology.load().services[settings.service_name].consumer_groups:
-        if set(group.topics) == set(topics):
-            return group.name
-    raise topology.TopologyError(f"{settings.service_name} has no consumer group reading {topics}")
-
-
-def consumer_of_topic(settings: CtpatSettings) -> dict[str, str]:
-    """Each topic read as events, with its group: the API waits on them for a caller's own writes."""
-    return {topic: consumer_group(settings, topics)
-            for topics in (TRADE_ACCOUNT_TOPICS, IDENTITY_TOPICS, DOCUMENT_TOPICS) for topic in topics}
 
 
 def build_runtime(
@@ -65,7 +51,7 @@ def create_app(settings: CtpatSettings | None = None, runtime: Runtime | None = 
         description="C-TPAT Security Models: application, business types and identifiers, company profile.",
         runtime=runtime or build_runtime(settings),
         routers=[router, summary_router],
-        consumer_of_topic=consumer_of_topic(settings),
+        consumer_of_topic=bootstrap.consumer_of_topic(settings, TRADE_ACCOUNT_TOPICS, IDENTITY_TOPICS, DOCUMENT_TOPICS),
     )
 
 
@@ -74,15 +60,14 @@ def build_worker(settings: CtpatSettings | None = None, runtime: Runtime | None 
     bootstrap.configure_process(settings, settings.service_name + "-worker")
     runtime = runtime or build_runtime(settings)
     accounts = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, TRADE_ACCOUNT_TOPICS),
-        topics=TRADE_ACCOUNT_TOPICS, handlers=trade_account_handlers(),
+        settings, runtime.database, INBOX, topics=TRADE_ACCOUNT_TOPICS, handlers=trade_account_handlers(),
     )
     users = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, IDENTITY_TOPICS), topics=IDENTITY_TOPICS,
+        settings, runtime.database, INBOX, topics=IDENTITY_TOPICS,
         handlers=identity_handlers(),
     )
     evidence = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, DOCUMENT_TOPICS), topics=DOCUMENT_TOPICS,
+        settings, runtime.database, INBOX, topics=DOCUMENT_TOPICS,
         handlers=document_handlers(),
     )
     # CT-13: windows open on their day, however many workers run (open_due_reviews is version-checked).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from servicekit import bootstrap, topology
+from servicekit import bootstrap
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
@@ -22,20 +22,6 @@ from svi.settings import SviSettings
 from svi.use_cases import SviContext
 
 INBOX = (tables.inbox, tables.inbox_aggregate_version)
-
-
-def consumer_group(settings: SviSettings, topics: list[str]) -> str:
-    """The worker's consumer group reading `topics`, as deploy/topology.toml names it."""
-    for group in topology.load().services[settings.service_name].consumer_groups:
-        if set(group.topics) == set(topics):
-            return group.name
-    raise topology.TopologyError(f"{settings.service_name} has no consumer group reading {topics}")
-
-
-def consumer_of_topic(settings: SviSettings) -> dict[str, str]:
-    """Each topic read as events, with its group: the API waits on them for a caller's own writes."""
-    return {topic: consumer_group(settings, topics) for topics in (CTPAT_TOPICS, TRADE_ACCOUNT_TOPICS)
-            for topic in topics}
 
 
 def build_runtime(
@@ -56,7 +42,7 @@ def create_app(settings: SviSettings | None = None, runtime: Runtime | None = No
         description="Status Verification Interface: partners monitor each other's C-TPAT status.",
         runtime=runtime or build_runtime(settings),
         routers=[router],
-        consumer_of_topic=consumer_of_topic(settings),
+        consumer_of_topic=bootstrap.consumer_of_topic(settings, CTPAT_TOPICS, TRADE_ACCOUNT_TOPICS),
     )
 
 
@@ -65,12 +51,11 @@ def build_worker(settings: SviSettings | None = None, runtime: Runtime | None = 
     bootstrap.configure_process(settings, settings.service_name + "-worker")
     runtime = runtime or build_runtime(settings)
     models = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, CTPAT_TOPICS), topics=CTPAT_TOPICS,
+        settings, runtime.database, INBOX, topics=CTPAT_TOPICS,
         handlers=ctpat_handlers(),
     )
     accounts = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, TRADE_ACCOUNT_TOPICS),
-        topics=TRADE_ACCOUNT_TOPICS, handlers=trade_account_handlers(),
+        settings, runtime.database, INBOX, topics=TRADE_ACCOUNT_TOPICS, handlers=trade_account_handlers(),
     )
     notices = MailSender.from_settings(settings, runtime.database, tables.mail_outbox, runtime.clock)
     return [bootstrap.build_relay(settings), models, accounts, notices]

@@ -41,7 +41,7 @@ def ctpat_handlers() -> Mapping[str, Handler]:
 
     async def status(session: AsyncSession, envelope: Envelope) -> None:
         e = StatusChanged.model_validate(envelope.data)
-        await use_cases.status_changed(session, e.security_model_id, e.trade_account_id, e.status,
+        await use_cases.status_changed(session, e.security_model_id, e.trade_account_id, e.status, e.certified,
                                        e.business_types)
 
     async def signed(session: AsyncSession, envelope: Envelope) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicekit.reads import Query, Reads
 from servicekit.store import AggregateRepository
 from svi import tables
-from svi.domain.monitoring import CERTIFIED_OR_ABOVE, MonitoringRequest, Participant, RequestState, Transition
+from svi.domain.monitoring import MonitoringRequest, Participant, RequestState, Transition
 
 
 def _json(value: Any) -> Any:
@@ -25,14 +25,14 @@ def _json(value: Any) -> Any:
 
 _PARTICIPANT = text(
     "select p.model_id, p.trade_account_id, coalesce(c.company_name, '') as company_name, p.status, p.svi_signed,"
-    " p.contacts, p.scss_user_id"
+    " p.contacts, p.scss_user_id, p.certified"
     " from participants p left join companies c on c.trade_account_id = p.trade_account_id where p.model_id = :id"
 )
 
 
 def _participant(row: Mapping[str, Any]) -> Participant:
     return Participant(row["model_id"], row["trade_account_id"], row["company_name"], row["status"],
-                       row["svi_signed"])
+                       row["svi_signed"], row["certified"])
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,7 @@ class ListRow:
     company_name: str
     state: str
     partner_status: str | None
+    partner_certified: bool
     since: datetime
     shares_more: bool = False  # the partner opted in to show its tier and point of contact
     poc_name: str | None = None
@@ -182,7 +183,7 @@ class SviReads:
     # SV-04: participants only (signed, Certified or above). Two steps, each fast at 50,000 companies
     # (`make bench svi`): names beginning with what was typed, then, when those are fewer than asked, near misses
     # for typos. One statement doing both scanned thousands of weak trigram matches per query (p95 200 ms).
-    _PARTICIPANT_FILTER = "p.svi_signed and p.status = any(:certified) and p.model_id <> :me"
+    _PARTICIPANT_FILTER = "p.svi_signed and p.certified and p.model_id <> :me"
     # The beginning as a range of the byte-ordered ("C") lower-cased name: a btree index scan in order that
     # stops after `limit` rows, however many names begin so ("Cascade": 2,500).
     PREFIX = Query(text(
@@ -201,7 +202,7 @@ class SviReads:
     ))
     _LIST = (
         "select r.id, r.state, r.history, p.model_id as partner_model_id,"
-        " coalesce(c.company_name, '') as company_name, p.status as partner_status,"
+        " coalesce(c.company_name, '') as company_name, p.status as partner_status, p.certified as partner_certified,"
         " coalesce(s.share_more, false) as shares_more, poc.name as poc_name, poc.email as poc_email"
         " from monitoring_requests r join participants p on p.model_id = r.{partner}"
         " left join companies c on c.trade_account_id = p.trade_account_id"
@@ -216,13 +217,12 @@ class SviReads:
         self.reads = reads
 
     async def search(self, me: uuid.UUID, q: str, limit: int = 25) -> list[tuple[uuid.UUID, str, list[str]]]:
-        certified = sorted(CERTIFIED_OR_ABOVE)
         low = q.lower()
-        rows = list(await self.reads.all(self.PREFIX, low=low, high=low + "\U0010ffff", certified=certified, me=me,
+        rows = list(await self.reads.all(self.PREFIX, low=low, high=low + "\U0010ffff", me=me,
                                          limit=limit))
         if len(rows) < limit:
             seen = {r["model_id"] for r in rows}
-            near = await self.reads.all(self.NEAR, q=q, certified=certified, me=me, limit=limit)
+            near = await self.reads.all(self.NEAR, q=q, me=me, limit=limit)
             rows += [r for r in near if r["model_id"] not in seen][: limit - len(rows)]
         return [(r["model_id"], r["company_name"], list(_json(r["business_types"]))) for r in rows]
 
@@ -236,4 +236,5 @@ class SviReads:
     def _row(r: Mapping[str, Any]) -> ListRow:
         last = _json(r["history"])[-1]
         return ListRow(r["id"], r["partner_model_id"], r["company_name"], r["state"], r["partner_status"],
-                       datetime.fromisoformat(last["at"]), r["shares_more"], r["poc_name"], r["poc_email"])
+                       r["partner_certified"], datetime.fromisoformat(last["at"]), r["shares_more"], r["poc_name"],
+                       r["poc_email"])

@@ -18,6 +18,8 @@ participants = Table(
     Column("model_id", UUID(as_uuid=True), primary_key=True),
     Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
     Column("status", String(40)),
+    # Certified or above, as ctpat's StatusChanged says: ctpat owns that rule (CT-14); svi only follows it.
+    Column("certified", Boolean, nullable=False, server_default="false"),
     Column("svi_signed", Boolean, nullable=False, server_default="false"),
     Column("business_types", JSONB, nullable=False, server_default="[]"),
     Column("contacts", JSONB, nullable=False, server_default="[]"),  # member ids

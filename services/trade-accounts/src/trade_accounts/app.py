@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from servicekit import bootstrap, topology
+from servicekit import bootstrap
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
@@ -23,19 +23,6 @@ from trade_accounts.settings import TradeAccountsSettings
 from trade_accounts.use_cases import TradeAccountsContext
 
 INBOX = (tables.inbox, tables.inbox_aggregate_version)
-
-
-def consumer_group(settings: TradeAccountsSettings, topics: list[str]) -> str:
-    """The worker's consumer group reading `topics`, as deploy/topology.toml names it (one place for its name)."""
-    for group in topology.load().services[settings.service_name].consumer_groups:
-        if set(group.topics) == set(topics):
-            return group.name
-    raise topology.TopologyError(f"{settings.service_name} has no consumer group reading {topics}")
-
-
-def consumer_of_topic(settings: TradeAccountsSettings) -> dict[str, str]:
-    """Each topic read as events, with its group: the API waits on them for a caller's own writes."""
-    return {topic: consumer_group(settings, topics) for topics in (IDENTITY_TOPICS, CTPAT_TOPICS) for topic in topics}
 
 
 def build_runtime(
@@ -57,7 +44,7 @@ def create_app(settings: TradeAccountsSettings | None = None, runtime: Runtime |
         description="Trade Accounts: Organization Profile (company information, addresses, users), navigation.",
         runtime=runtime or build_runtime(settings),
         routers=[router, requests_routes.router],
-        consumer_of_topic=consumer_of_topic(settings),
+        consumer_of_topic=bootstrap.consumer_of_topic(settings, IDENTITY_TOPICS, CTPAT_TOPICS),
     )
 
 
@@ -66,11 +53,11 @@ def build_worker(settings: TradeAccountsSettings | None = None, runtime: Runtime
     bootstrap.configure_process(settings, settings.service_name + "-worker")
     runtime = runtime or build_runtime(settings)
     users = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, IDENTITY_TOPICS), topics=IDENTITY_TOPICS,
+        settings, runtime.database, INBOX, topics=IDENTITY_TOPICS,
         handlers=identity_handlers(runtime.context),
     )
     security_models = bootstrap.build_consumer(
-        settings, runtime.database, INBOX, name=consumer_group(settings, CTPAT_TOPICS), topics=CTPAT_TOPICS,
+        settings, runtime.database, INBOX, topics=CTPAT_TOPICS,
         handlers=ctpat_handlers(),
     )
     invitations = MailSender.from_settings(settings, runtime.database, tables.mail_outbox, runtime.clock)

@@ -9,9 +9,9 @@ import pytest
 
 from portal_events import Envelope
 from portal_events.identity import UserProfileUpdated
+from servicekit.bootstrap import consumer_group
 from servicekit.consumer import Inbox
 from trade_accounts import tables
-from trade_accounts.app import consumer_group
 from trade_accounts.consumers import IDENTITY_TOPICS, identity_handlers
 
 

@@ -323,7 +323,13 @@ class SecurityModel(RecordsEvents):
 
     # --- CT-05: contacts ------------------------------------------------------------------
 
-    def replace_contacts(self, account: KnownTradeAccount, contacts: list[Contact], now: datetime) -> None:
+    def replace_contacts(
+        self, account: KnownTradeAccount, contacts: list[Contact], now: datetime, *, by: Contact,
+    ) -> None:
+        """`by`: the contact making the change. Once the model has an Officer only an Officer changes the
+        contacts, or an Employee could name themselves Officer, then submit and sign (CT-06)."""
+        if by.type is not ContactType.OFFICER and any(c.type is ContactType.OFFICER for c in self.contacts):
+            raise Forbidden("Only a Company Officer changes the contacts once the Security Model has one.")
         self._ensure_open()
         errors = FieldErrors()
         seen: set[uuid.UUID] = set()

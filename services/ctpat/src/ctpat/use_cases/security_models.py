@@ -112,9 +112,6 @@ async def replace_contacts(
 ) -> ModelView:
     model, account = await load_for_change(session, model_id)
     contact = policies.ensure_contact(model, actor, account)
-    if contact.type is not ContactType.OFFICER and any(c.type is ContactType.OFFICER for c in model.contacts):
-        # Otherwise an Employee could name themselves Officer, then submit and sign (CT-06).
-        raise Forbidden("Only a Company Officer changes the contacts once the Security Model has one.")
-    model.replace_contacts(account, contacts, ctx.clock.now())
+    model.replace_contacts(account, contacts, ctx.clock.now(), by=contact)
     await SecurityModelRepository(session).save(model)
     return ModelView(model, account)

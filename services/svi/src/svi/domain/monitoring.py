@@ -32,10 +32,6 @@ from portal_events.svi import (
 from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict
 
-CERTIFIED_OR_ABOVE = frozenset({
-    "certified", "certified_validated", "certified_exceeding", "certified_non_importer_validated",
-})
-
 
 class RequestState(StrEnum):
     PENDING = "pending"
@@ -57,10 +53,7 @@ class Participant:
     company_name: str
     status: str | None
     svi_signed: bool
-
-    @property
-    def certified(self) -> bool:
-        return self.status in CERTIFIED_OR_ABOVE
+    certified: bool = False  # Certified or above, as ctpat's StatusChanged says (ctpat owns that rule)
 
     @property
     def participates(self) -> bool:

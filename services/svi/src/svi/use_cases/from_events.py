@@ -16,9 +16,9 @@ async def model_known(session: AsyncSession, model_id: uuid.UUID, trade_account_
 
 
 async def status_changed(session: AsyncSession, model_id: uuid.UUID, trade_account_id: uuid.UUID, status: str,
-                         business_types: list[str]) -> None:
+                         certified: bool, business_types: list[str]) -> None:
     """SV-04, SV-08: search and the Certified column follow the latest status at once."""
-    await ParticipantRepository(session).upsert(model_id, trade_account_id, status=status,
+    await ParticipantRepository(session).upsert(model_id, trade_account_id, status=status, certified=certified,
                                                 business_types=business_types)
 
 

@@ -13,7 +13,6 @@ from servicekit.reads import Reads
 from svi import tables
 from svi.domain import policies
 from svi.domain.monitoring import (
-    CERTIFIED_OR_ABOVE,
     LISTED,
     MonitoringRequest,
     RequestState,
@@ -184,7 +183,7 @@ class ListView:
         """SV-08: Certified / Not Certified, shown only while accepted; current to the latest StatusChanged."""
         if self.row.state != RequestState.ACCEPTED:
             return None
-        return self.row.partner_status in CERTIFIED_OR_ABOVE
+        return self.row.partner_certified
 
 
 def _states(state: str | None) -> list[str]:
