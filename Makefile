@@ -57,7 +57,7 @@ bench: services
 # ignored by decorator below: at 60% confidence it reports unused functions, methods,
 # classes, attributes and variables, not just imports); the published event schemas
 # only gain optional fields (libs/portal-events/published/, portal_events.compatibility).
-VULTURE_IGNORE_DECORATORS := @router.*,@app.*,@*.exception_handler,@field_validator,@model_validator,@computed_field,@pytest.fixture,@schemathesis.*
+VULTURE_IGNORE_DECORATORS := @router.*,@uploads.*,@app.*,@*.exception_handler,@field_validator,@model_validator,@computed_field,@pytest.fixture,@schemathesis.*
 VULTURE_IGNORE_NAMES := model_config,revision,down_revision,branch_labels,depends_on,upgrade,downgrade,pytestmark,pytest_*
 lint:
 	@.venv/bin/ruff check libs services gateway tests

@@ -14,7 +14,7 @@ from portal_events.ctpat import (
     SecurityModelMoved,
     StatusChanged,
 )
-from portal_events.documents import DocumentUploaded
+from portal_events.documents import DocumentRemoved, DocumentUploaded
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from portal_events.svi import (
     BlockRemoved,
@@ -71,6 +71,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     AgreementRevoked,
     AnnualReviewWindowOpened,
     DocumentUploaded,
+    DocumentRemoved,
     MonitoringRequested,
     MonitoringAccepted,
     MonitoringDeclined,

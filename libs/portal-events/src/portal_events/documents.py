@@ -47,3 +47,19 @@ class DocumentUploaded(EventPayload):
     size_bytes: int = Field(ge=0)
     uploaded_by: UUID
     uploaded_for: UploadedFor | None = None
+    sha256: str | None = Field(default=None, description="Hex SHA-256 of the current file's bytes")
+    file_version: int = Field(default=1, ge=1, description="The document's version in its archive (DOC-07)")
+
+
+class DocumentRemoved(EventPayload):
+    """A document was taken out of its library: it is no longer evidence of anything (its archive is kept)."""
+
+    topic: ClassVar[str] = DOCUMENT_TOPIC
+    aggregate_id_field: ClassVar[str] = "document_id"
+    event_type: ClassVar[str] = "DocumentRemoved.v1"
+
+    document_id: UUID
+    occurred_at: datetime
+    library: Literal["trade_public", "ctpat_public", "partner"]
+    security_model_id: UUID | None = None
+    removed_by: UUID

@@ -41,6 +41,7 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     409: "Conflicts with the current state: a value already in use, a concurrent change, or your own change"
          " elsewhere not yet here (Retry-After)",
     413: "The body is too large",
+    415: "The file is of a kind that is not accepted (read from its bytes)",
     422: "A field is invalid; `errors` names each one",
     423: "Temporarily locked after repeated failures",
     429: "Too many attempts or requests; see Retry-After",
