@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ctpat import use_cases
 from ctpat.domain.trade_accounts import AccountAddress, AccountMember
 from portal_events import Envelope
-from portal_events.documents import DOCUMENT_TOPIC, DocumentUploaded
+from portal_events.documents import DOCUMENT_TOPIC, DocumentRemoved, DocumentUploaded
 from portal_events.identity import USER_TOPIC, UserEmailChanged, UserRegistered
 from portal_events.trade_accounts import (
     TRADE_ACCOUNT_TOPIC,
@@ -113,7 +113,8 @@ def identity_handlers() -> Mapping[str, Handler]:
 
 
 def document_handlers() -> Mapping[str, Handler]:
-    """CT-08, CT-15: a document uploaded for a criterion, or for a validation item, is its evidence."""
+    """CT-08, CT-15: a document uploaded for a criterion, or for a validation item, is its evidence, until it is
+    removed from its library (DOC-04)."""
 
     async def uploaded(session: AsyncSession, envelope: Envelope) -> None:
         event = DocumentUploaded.model_validate(envelope.data)
@@ -131,4 +132,8 @@ def document_handlers() -> Mapping[str, Handler]:
                 title=event.title, uploaded_at=event.occurred_at,
             )
 
-    return {DocumentUploaded.event_type: uploaded}
+    async def removed(session: AsyncSession, envelope: Envelope) -> None:
+        event = DocumentRemoved.model_validate(envelope.data)
+        await use_cases.evidence_removed(session, event.document_id)
+
+    return {DocumentUploaded.event_type: uploaded, DocumentRemoved.event_type: removed}

@@ -328,6 +328,11 @@ class EvidenceRepository:
             .on_conflict_do_update(index_elements=["document_id", "security_model_id"], set_={"title": title})
         )
 
+    async def removed(self, document_id: uuid.UUID) -> None:
+        """Every model's row: evidence copied into another model (CT-17..CT-19) names the same document."""
+        await self.session.execute(delete(tables.evidence_documents)
+                                   .where(tables.evidence_documents.c.document_id == document_id))
+
 
 class StaffRepository:
     """CBP staff as identity's events told ctpat (CT-12: only a known SCSS is assigned)."""
@@ -578,6 +583,10 @@ class ValidationRepository(AggregateRepository[Validation]):
             pg_insert(t).values(document_id=document_id, validation_id=validation_id, item_id=item_id, title=title,
                                 uploaded_at=uploaded_at)
             .on_conflict_do_update(index_elements=["document_id"], set_={"title": title}))
+
+    async def evidence_removed(self, document_id: uuid.UUID) -> None:
+        await self.session.execute(delete(tables.validation_evidence)
+                                   .where(tables.validation_evidence.c.document_id == document_id))
 
 
 class ValidationReads:

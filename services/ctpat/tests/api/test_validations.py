@@ -9,7 +9,7 @@ import pytest
 from ctpat.consumers import document_handlers
 
 from portal_events import Envelope
-from portal_events.documents import DocumentUploaded, UploadedFor
+from portal_events.documents import DocumentRemoved, DocumentUploaded, UploadedFor
 
 VALIDATION = {"validation_date": "2026-10-01", "result": "meets", "report": "Site visit in Laredo; seals audited.",
               "recommendations": ["Log seal numbers electronically."],
@@ -87,6 +87,58 @@ async def test_the_response_is_answered_item_by_item_saved_as_draft_and_submitte
     assert (await client.post(f"{url}/response", headers=admin)).status_code == 409
     assert (await client.put(f"{url}/items/{first['id']}/reply", json={"reply": "changed"},
                              headers=admin)).status_code == 409
+
+
+async def _from_documents(runtime, event) -> None:
+    """The event as ctpat's worker receives it from the documents service's topic."""
+    async with runtime.database.transaction() as session:
+        await document_handlers()[event.event_type](session, Envelope(
+            type=event.event_type, source="documents", subject=event.aggregate_id, data=event.model_dump(mode="json")))
+
+
+@pytest.mark.req("DOC-04")
+async def test_a_document_removed_from_its_library_is_evidence_of_nothing_any_more(
+    client, certify, runtime, fingerprint,
+):
+    certified = await certify("importer")
+    model_id, admin = uuid.UUID(certified.model["id"]), certified.company.admin.headers
+    profile_url = f"/security-models/{model_id}/profile"
+    before = (await client.get(profile_url, headers=admin)).json()
+    evidence = {c["id"]: [d["document_id"] for d in c["documents"]]
+                for cat in before["categories"] for c in cat["criteria"] if c["documents"]}
+    criterion_id, (document_id,) = next(iter(evidence.items()))
+    validation = (await _record(client, certified)).json()
+    validation_url = f"/security-models/{model_id}/validations/{validation['id']}"
+    item = validation["items"][0]
+    item_document = uuid.uuid4()
+    await _from_documents(runtime, DocumentUploaded(
+        document_id=item_document, occurred_at=datetime.now(UTC), library="partner", security_model_id=model_id,
+        title="Seal log.pdf", document_type="policy_procedure", content_type="application/pdf", size_bytes=10,
+        uploaded_by=certified.company.admin.user_id, version=1,
+        uploaded_for=UploadedFor(kind="validation_response_item", validation_id=uuid.UUID(validation["id"]),
+                                 item_id=uuid.UUID(item["id"]))))
+    assert [d["title"] for d in (await client.get(validation_url, headers=admin)).json()["items"][0]["documents"]] \
+        == ["Seal log.pdf"]
+
+    for removed in (uuid.UUID(document_id), item_document):
+        await _from_documents(runtime, DocumentRemoved(
+            document_id=removed, occurred_at=datetime.now(UTC), library="partner", security_model_id=model_id,
+            removed_by=certified.company.admin.user_id, version=2))
+
+    after = (await client.get(profile_url, headers=admin)).json()
+    shown = {c["id"]: [d["document_id"] for d in c["documents"]]
+             for cat in after["categories"] for c in cat["criteria"] if c["documents"]}
+    assert shown == {k: v for k, v in evidence.items() if k != criterion_id}  # only that document's evidence went
+    assert {g["criterion_id"]: g["problem"] for g in after["gaps"]} == {criterion_id: "evidence_missing"}
+    assert (await client.get(validation_url, headers=admin)).json()["items"][0]["documents"] == []
+
+    # Delivered again, or about a document that was never evidence: nothing changes.
+    unchanged = await fingerprint()
+    for removed in (uuid.UUID(document_id), uuid.uuid4()):
+        await _from_documents(runtime, DocumentRemoved(
+            document_id=removed, occurred_at=datetime.now(UTC), library="partner", security_model_id=model_id,
+            removed_by=certified.company.admin.user_id, version=2))
+    assert await fingerprint() == unchanged
 
 
 @pytest.mark.req("CT-20")

@@ -29,6 +29,7 @@ from minio.error import S3Error
 class ObjectFacts:
     size: int
     sha256: str | None  # hex, when the store verified and kept one
+    head: bytes  # the first bytes, to tell what the file is
 
 
 @dataclass(frozen=True)
@@ -74,29 +75,38 @@ class ObjectStore:
         await asyncio.to_thread(self._client.put_object, self.bucket, key, data, size, content_type=content_type,
                                 metadata={"x-amz-meta-sha256": sha256_hex})
 
-    async def facts(self, key: str) -> ObjectFacts | None:
-        def stat() -> ObjectFacts | None:
+    async def landed(self, key: str, head_bytes: int) -> ObjectFacts | None:
+        """What an upload left at `key`: its size, the SHA-256 the store verified (if it kept one) and its first
+        `head_bytes`, in one GET whose body is dropped after those bytes (None: nothing there)."""
+        def get() -> ObjectFacts | None:
             try:
-                found = self._client.stat_object(self.bucket, key, extra_headers={"x-amz-checksum-mode": "ENABLED"})
+                response = self._client.get_object(self.bucket, key,
+                                                   request_headers={"x-amz-checksum-mode": "ENABLED"})
             except S3Error as error:
                 if error.code in ("NoSuchKey", "NotFound", "NoSuchObject"):
                     return None
                 raise
-            checksum = found.metadata.get("x-amz-checksum-sha256") if found.metadata else None
-            return ObjectFacts(found.size or 0, base64.b64decode(checksum).hex() if checksum else None)
+            try:
+                head = response.read(head_bytes)
+                checksum = response.headers.get("x-amz-checksum-sha256")
+                return ObjectFacts(int(response.headers.get("content-length", 0)),
+                                   base64.b64decode(checksum).hex() if checksum else None, head)
+            finally:
+                response.close()  # the rest of the body is not wanted: the connection goes, not back to the pool
+
+        return await asyncio.to_thread(get)
+
+    async def exists(self, key: str) -> bool:
+        def stat() -> bool:
+            try:
+                self._client.stat_object(self.bucket, key)
+                return True
+            except S3Error as error:
+                if error.code in ("NoSuchKey", "NotFound", "NoSuchObject"):
+                    return False
+                raise
 
         return await asyncio.to_thread(stat)
-
-    async def head(self, key: str, length: int) -> bytes:
-        def read() -> bytes:
-            response = self._client.get_object(self.bucket, key, offset=0, length=length)
-            try:
-                return response.read()
-            finally:
-                response.close()
-                response.release_conn()
-
-        return await asyncio.to_thread(read)
 
     async def sha256_of(self, key: str) -> str:
         """Only for a store that did not verify a checksum itself: read the object once and hash it."""

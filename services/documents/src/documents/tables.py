@@ -110,11 +110,14 @@ pending_uploads = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
-# DOC-08: a user's own tags; (user, tag) leads so a list filtered by tags starts from the user's few rows.
+# DOC-08: a user's own tags. The key leads with (user, library, tag), so a library filtered by tags is one range
+# of document ids per tag, merged in order, never the user's every row nor the library's every document. The
+# library key is the model's id for a Partner Library, a fixed id for each public one (repository.library_key).
 document_tags = Table(
     "document_tags",
     metadata,
     Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("library_key", UUID(as_uuid=True), primary_key=True),
     Column("tag", String(40), primary_key=True),
     Column("document_id", UUID(as_uuid=True), ForeignKey("documents.id"), primary_key=True),
 )

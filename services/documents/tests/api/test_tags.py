@@ -96,3 +96,29 @@ async def test_listing_pages_and_sorts(client, scene, upload):
     bad = await client.get("/libraries/partner/documents", headers=company.officer.headers,
                            params={"security_model_id": str(company.model_id), "sort": "drop table"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].endswith("sort")
+
+
+async def test_saves_at_once_of_one_documents_tags_all_succeed(client, scene, upload):
+    import asyncio
+
+    company = await scene.company()
+    made = await upload(company.officer, model_id=company.model_id)
+    sets = [["Seals"], ["Seals", "2026"], ["2026"], ["Audit", "Seals"]] * 2
+    responses = await asyncio.gather(*(client.put(f"/documents/{made['id']}/tags", headers=company.officer.headers,
+                                                  json={"tags": tags}) for tags in sets))
+    assert [r.status_code for r in responses] == [200] * len(sets)
+    final = (await client.get(f"/documents/{made['id']}", headers=company.officer.headers)).json()["tags"]
+    assert final in [sorted(t, key=str.casefold) for t in sets]
+
+
+async def test_retitles_at_once_each_make_one_version_or_are_refused(client, scene, upload):
+    import asyncio
+
+    company = await scene.company()
+    made = await upload(company.officer, model_id=company.model_id, title="Start")
+    responses = await asyncio.gather(*(client.patch(f"/documents/{made['id']}", headers=company.officer.headers,
+                                                    json={"title": f"Title {i}", "version": made["version"]})
+                                       for i in range(6)))
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 5
+    document = (await client.get(f"/documents/{made['id']}", headers=company.officer.headers)).json()
+    assert len(document["versions"]) == 2

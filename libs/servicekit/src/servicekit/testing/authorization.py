@@ -18,6 +18,12 @@ A service's test declares only the table, and how to set the scene:
     def test_the_matrix_covers_every_route():
         assert MATRIX.uncovered(router) == set()
 
+A row sends JSON (`body=`), or a multipart form (`files=` and `data=`, as httpx takes them) for an upload:
+
+    "upload": Endpoint("POST", "/libraries/{library}/documents", {...},
+                       files=lambda scene: {"file": ("seal.pdf", make_pdf(), "application/pdf")},
+                       data=lambda scene: {"title": "Seal log"}),
+
 Each (endpoint, caller) is one test case; a row's `rule` tags only that row's
 cases, since only they prove it. `check` asserts the status, that a refusal
 is problem+json, and that the database's fingerprint after a refusal equals
@@ -52,9 +58,28 @@ class Endpoint:
     body: Any = None
     # The requirement this row decides (e.g. who may rename a company); its cases carry the tag.
     rule: str | None = None
+    # A multipart form instead of JSON (an upload): httpx's `files` and form `data`, or functions of the scene.
+    # A function is called for each request, so a file's bytes can be new each time.
+    files: Any = None
+    data: Any = None
+
+    def __post_init__(self) -> None:
+        if self.body is not None and (self.files is not None or self.data is not None):
+            raise ValueError(f"{self.method} {self.path}: a JSON body or a form (files, data), not both")
 
     def operation(self) -> Operation:
         return Operation(self.method, _PLACEHOLDER.sub("{}", self.path))
+
+    async def send(self, client: httpx.AsyncClient, scene: Mapping[str, Any],
+                   headers: Mapping[str, str]) -> httpx.Response:
+        """The row's request, its path and body filled from `scene` (to send it again with other values, too)."""
+        path = self.path.format(**{k: v for k, v in scene.items() if isinstance(v, str | int)})
+        if self.files is not None or self.data is not None:
+            files = self.files(scene) if callable(self.files) else self.files
+            data = self.data(scene) if callable(self.data) else self.data
+            return await client.request(self.method, path, files=files, data=data, headers=dict(headers))
+        body = self.body(scene) if callable(self.body) else self.body
+        return await client.request(self.method, path, json=body, headers=dict(headers))
 
 
 class Matrix:
@@ -90,11 +115,8 @@ class Matrix:
     ) -> httpx.Response:
         """Sends the row's request as `caller` (`headers[caller]`) and checks what came back and what changed."""
         row = self.endpoints[endpoint]
-        scene = {**values, "caller": caller}
-        path = row.path.format(**{k: v for k, v in scene.items() if isinstance(v, str | int)})
-        body = row.body(scene) if callable(row.body) else row.body
         before = await fingerprint()
-        response = await client.request(row.method, path, json=body, headers=dict(headers[caller]))
+        response = await row.send(client, {**values, "caller": caller}, headers[caller])
         expected = row.expected[caller]
         assert response.status_code == expected, (
             f"{endpoint} as {caller}: expected {expected}, got {response.status_code} {response.text[:300]}")

@@ -8,7 +8,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpat.domain.trade_accounts import AccountAddress, AccountMember
-from ctpat.repository import EvidenceRepository, SecurityModelRepository, StaffRepository, TradeAccountReadModel
+from ctpat.repository import (
+    EvidenceRepository,
+    SecurityModelRepository,
+    StaffRepository,
+    TradeAccountReadModel,
+    ValidationRepository,
+)
 
 
 async def trade_account_created(session: AsyncSession, trade_account_id: uuid.UUID, company_name: str) -> None:
@@ -41,6 +47,13 @@ async def evidence_uploaded(
 ) -> None:
     """CT-08: a new version of the same document replaces its title, never adds a second piece of evidence."""
     await EvidenceRepository(session).uploaded(document_id, model_id, criterion_id, title, uploaded_at)
+
+
+async def evidence_removed(session: AsyncSession, document_id: uuid.UUID) -> None:
+    """DOC-04: a document taken out of its library is evidence of nothing any more, for a criterion or for a
+    Validation Response item alike (a criterion needing evidence shows it missing again)."""
+    await EvidenceRepository(session).removed(document_id)
+    await ValidationRepository(session).evidence_removed(document_id)
 
 
 async def staff_registered(session: AsyncSession, user_id: uuid.UUID, email: str, roles: list[str]) -> None:

@@ -39,7 +39,7 @@ from documents.domain.library import DOCUMENT_TYPES, LIBRARY_NAMES, Library
 from documents.repository import Listing
 from portal_events.documents import UploadedFor
 from servicekit.db import TransactionalRoute
-from servicekit.deps import CurrentPrincipal, DbSession
+from servicekit.deps import CurrentPrincipal, DbReads, DbSession
 from servicekit.errors import FieldErrors
 from servicekit.openapi import operation_id, problem_responses
 
@@ -77,15 +77,15 @@ def _uploaded_for(kind: str | None, criterion_id: str | None, validation_id: UUI
 
 
 @router.get("/document-types")
-async def document_types() -> list[DocumentTypeBody]:
+async def document_types(principal: CurrentPrincipal) -> list[DocumentTypeBody]:
     """DOC-05: the document types an upload chooses from."""
     return [DocumentTypeBody(code=code, name=name) for code, name in DOCUMENT_TYPES.items()]
 
 
 @router.get("/libraries")
-async def libraries(principal: CurrentPrincipal, session: DbSession) -> LibrariesBody:
+async def libraries(principal: CurrentPrincipal, reads: DbReads) -> LibrariesBody:
     """The libraries you reach: the public ones you may read, and a Partner Library per Security Model."""
-    public, partner = await use_cases.libraries(session, principal)
+    public, partner = await use_cases.libraries(reads, principal)
     return LibrariesBody(
         public=[PublicLibraryBody(library=lib, name=LIBRARY_NAMES[lib]) for lib in public],
         partner=[PartnerLibraryBody(security_model_id=p["model_id"], trade_account_id=p["trade_account_id"],
@@ -95,7 +95,7 @@ async def libraries(principal: CurrentPrincipal, session: DbSession) -> Librarie
 
 @router.get("/libraries/{library}/documents")
 async def library_documents(
-    library: Library, principal: CurrentPrincipal, session: DbSession,
+    library: Library, principal: CurrentPrincipal, reads: DbReads,
     security_model_id: Annotated[UUID | None, Query(description="The model whose Partner Library (partner only)")]
     = None,
     tag: Annotated[list[TagText] | None, Query(max_length=10, description="Your tags; a document has them all")]
@@ -113,7 +113,7 @@ async def library_documents(
         errors = FieldErrors()
         errors.add("security_model_id", "is required for the C-TPAT Partner Library")
         errors.raise_if_any()
-    rows, total = await use_cases.library_page(session, principal, Listing(
+    rows, total = await use_cases.library_page(reads, principal, Listing(
         library, security_model_id if library is Library.PARTNER else None, principal.user_id, sorted(set(tag or [])),
         document_type, title, uploaded_for, criterion_id, sort, limit, offset))
     return DocumentPageBody(items=[DocumentRowBody(**{**r, "uploaded_for": UploadedForBody.model_validate(
@@ -162,9 +162,9 @@ async def complete_upload(upload_id: UUID, principal: CurrentPrincipal, session:
 
 
 @router.get("/documents/{document_id}")
-async def get_document(document_id: UUID, principal: CurrentPrincipal, session: DbSession) -> DocumentBody:
+async def get_document(document_id: UUID, principal: CurrentPrincipal, reads: DbReads) -> DocumentBody:
     """A document with its archive (DOC-07) and your tags (DOC-08)."""
-    view = await use_cases.document(session, principal, document_id)
+    view = await use_cases.document(reads, principal, document_id)
     return _document_body(view.document, view.tags)
 
 
@@ -211,11 +211,11 @@ async def start_new_file(document_id: UUID, body: StartNewFileRequest, principal
 
 @router.get("/documents/{document_id}/download")
 async def download_document(
-    document_id: UUID, principal: CurrentPrincipal, session: DbSession, ctx: Context,
+    document_id: UUID, principal: CurrentPrincipal, reads: DbReads, ctx: Context,
     version: Annotated[int | None, Query(ge=1, le=100_000, description="A version from the archive")] = None,
 ) -> DownloadLinkBody:
     """DOC-06: a short-lived link to the bytes in object storage (the current version, or one from the archive)."""
-    link = await use_cases.download_link(session, ctx, principal, document_id, version)
+    link = await use_cases.download_link(reads, ctx, principal, document_id, version)
     return DownloadLinkBody(url=link.url, expires_at=link.expires_at, version=link.version.number,
                             file_name=link.file_name, content_type=link.version.file.content_type,
                             size_bytes=link.version.file.size_bytes, sha256=link.version.file.sha256)

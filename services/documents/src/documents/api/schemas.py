@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from documents.domain.document import TITLE_MAX
 from documents.domain.content import MAX_UPLOAD_BYTES
+from documents.domain.document import TITLE_MAX
 from documents.domain.library import DOCUMENT_TYPES, Library
 from documents.domain.tags import TAG_MAX, TAGS_PER_DOCUMENT
 from documents.repository import SORTS

@@ -17,7 +17,7 @@ from documents.domain.document import Document, StoredFile, check_placement, cle
 from documents.domain.library import Library, ensure_may_write
 from documents.domain.tags import clean_tags
 from documents.repository import DocumentRepository, PendingUpload, PendingUploads, TagRepository
-from documents.storage import UploadForm
+from documents.storage import ObjectFacts, UploadForm
 from documents.use_cases.context import DocumentsContext
 from documents.use_cases.libraries import caller_for, readable
 from portal_events.documents import UploadedFor
@@ -157,19 +157,20 @@ async def remove(session: AsyncSession, ctx: DocumentsContext, principal: Princi
     document = await _writable(session, principal, document_id, expected_version)
     document.remove(principal.user_id, ctx.clock.now())
     await DocumentRepository(session).save(document)
+    await TagRepository(session).forget_document(document_id)
 
 
 async def set_tags(session: AsyncSession, principal: Principal, document_id: uuid.UUID,
                    tags: list[str]) -> list[str]:
     """DOC-08: the caller's own tags on a document they may read (replacing theirs; nobody else's are touched)."""
-    await readable(session, principal, document_id)
+    document, _ = await readable(session, principal, document_id)
     errors = FieldErrors()
     cleaned = clean_tags(tags, errors)
     errors.raise_if_any()
     repository = TagRepository(session)
     spellings = await repository.spellings(principal.user_id)
     kept = sorted({spellings.get(t.casefold(), t) for t in cleaned}, key=str.casefold)
-    await repository.replace(principal.user_id, document_id, kept)
+    await repository.replace(principal.user_id, document, kept)
     return kept
 
 
@@ -232,13 +233,13 @@ async def complete_upload(session: AsyncSession, ctx: DocumentsContext, principa
     """Lists what landed only after checking it: the size and SHA-256 promised (the store verified the bytes
     against them, or the service hashes them here), and the type read from the first bytes. What fails is removed
     from storage at once; the upload can then only expire."""
-    uploads = PendingUploads(session)
-    pending = await uploads.take(upload_id)
-    if pending is None or pending.created_by != principal.user_id:
+    taken = await PendingUploads(session).take(upload_id, principal.user_id, principal.roles)
+    if taken is None or taken[0].created_by != principal.user_id:
         raise NotFound(NO_SUCH_UPLOAD)
+    pending, caller = taken
     if pending.expires_at < ctx.clock.now():
         raise Conflict("The upload form has expired; start the upload again.")
-    facts = await ctx.store.facts(pending.object_key)
+    facts = await ctx.store.landed(pending.object_key, content.SNIFF_BYTES)
     if facts is None:
         raise Conflict("Nothing has been uploaded with this form yet; post the file to the form's URL first.")
     try:
@@ -246,25 +247,24 @@ async def complete_upload(session: AsyncSession, ctx: DocumentsContext, principa
     except (ValidationFailed, content.UnsupportedContent, content.TooLarge):
         await ctx.store.remove(pending.object_key)
         raise
-    # The upload is the caller's own; whether they still may write is asked again now (a contact removed since).
-    placement = Placement(pending.library, pending.security_model_id, pending.document_type, pending.title,
-                          pending.uploaded_for)
+    now = ctx.clock.now()
     if pending.document_id is None:
-        await _check_placement(session, principal, placement)
+        # The upload is the caller's own; whether they still may write there is asked again now (a contact
+        # removed since it started writes no more).
+        ensure_may_write(caller, pending.library, pending.security_model_id)
         document = Document.upload(
             document_id=uuid.uuid4(), library=pending.library, security_model_id=pending.security_model_id,
             document_type=pending.document_type, uploaded_for=pending.uploaded_for, title=pending.title,
-            file=stored, by=principal.user_id, now=ctx.clock.now())
+            file=stored, by=principal.user_id, now=now)
         await DocumentRepository(session).add(document)
     else:
         document = await _writable(session, principal, pending.document_id, None)
-        document.replace_file(stored, principal.user_id, ctx.clock.now(), pending.title)
+        document.replace_file(stored, principal.user_id, now, pending.title)
         await DocumentRepository(session).save(document)
-    await uploads.forget(upload_id)
     return document
 
 
-async def _checked(ctx: DocumentsContext, pending: PendingUpload, facts) -> StoredFile:
+async def _checked(ctx: DocumentsContext, pending: PendingUpload, facts: ObjectFacts) -> StoredFile:
     if facts.size != pending.size_bytes:
         raise ValidationFailed.of([FieldError("size_bytes", f"{facts.size:,} bytes landed, not the "
                                                             f"{pending.size_bytes:,} declared")])
@@ -272,8 +272,7 @@ async def _checked(ctx: DocumentsContext, pending: PendingUpload, facts) -> Stor
     sha256 = facts.sha256 or await ctx.store.sha256_of(pending.object_key)
     if sha256 != pending.sha256:
         raise ValidationFailed.of([FieldError("sha256", "the bytes that landed have another SHA-256")])
-    head = await ctx.store.head(pending.object_key, content.SNIFF_BYTES)
-    content_type = content.sniff(head, pending.declared_content_type)
+    content_type = content.sniff(facts.head, pending.declared_content_type)
     return StoredFile(pending.object_key, content_type, facts.size, sha256, pending.file_name)
 
 

@@ -1,5 +1,5 @@
 """Reading the libraries: which ones a user reaches, a library's page, a document and its archive, download links
-(DOC-01..DOC-03, DOC-06, DOC-07, DOC-08)."""
+(DOC-01..DOC-03, DOC-06, DOC-07, DOC-08). Reads run on servicekit.reads: one statement each, no session."""
 
 from __future__ import annotations
 
@@ -20,33 +20,35 @@ from documents.domain.library import (
     ensure_may_read_document,
     ensure_may_read_library,
 )
-from documents.repository import AccessRepository, DocumentRepository, LibraryListing, Listing, TagRepository
+from documents.repository import AccessRepository, DocumentReads, DocumentRepository, Listing, TagRepository
 from documents.use_cases.context import DocumentsContext
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
+from servicekit.reads import Reads
 
 
-async def caller_for(session: AsyncSession, principal: Principal, *model_ids: uuid.UUID | None) -> Caller:
-    return await AccessRepository(session).caller(principal.user_id, principal.roles,
-                                                  [m for m in model_ids if m is not None])
+async def caller_for(session: AsyncSession, principal: Principal, model_id: uuid.UUID | None = None) -> Caller:
+    return await AccessRepository(session).caller(principal.user_id, principal.roles, model_id)
 
 
-async def libraries(session: AsyncSession, principal: Principal) -> tuple[list[Library], list[dict[str, Any]]]:
+async def libraries(reads: Reads, principal: Principal) -> tuple[list[Library], list[dict[str, Any]]]:
     """The public libraries this user reads, and the Partner Libraries (one per Security Model) they reach."""
-    caller = await caller_for(session, principal)
+    documents = DocumentReads(reads)
+    caller = await documents.caller(principal.user_id, principal.roles)
     public = [lib for lib in (Library.TRADE_PUBLIC, Library.CTPAT_PUBLIC) if caller.may_read(lib, None)]
-    return public, await AccessRepository(session).partner_libraries(principal.user_id)
+    return public, await documents.partner_libraries(principal.user_id)
 
 
-async def library_page(session: AsyncSession, principal: Principal, listing: Listing) -> tuple[list[dict], int]:
-    caller = await caller_for(session, principal, listing.security_model_id)
+async def library_page(reads: Reads, principal: Principal, listing: Listing) -> tuple[list[dict], int]:
+    documents = DocumentReads(reads)
+    caller = await documents.caller(principal.user_id, principal.roles, listing.security_model_id)
     ensure_may_read_library(caller, listing.library, listing.security_model_id)
-    return await LibraryListing(session).page(listing)
+    return await documents.page(listing)
 
 
 async def readable(session: AsyncSession, principal: Principal, document_id: uuid.UUID,
                    *, for_update: bool = False) -> tuple[Document, Caller]:
-    """The document, when this user may read it; otherwise it does not exist for them (404)."""
+    """The document to change, when this user may read it; otherwise it does not exist for them (404)."""
     document = await DocumentRepository(session).get(document_id, for_update=for_update)
     if document is None:
         raise NotFound(NO_SUCH_DOCUMENT)
@@ -63,10 +65,16 @@ class DocumentView:
     tags: list[str]
 
 
-async def document(session: AsyncSession, principal: Principal, document_id: uuid.UUID) -> DocumentView:
-    found, _ = await readable(session, principal, document_id)
-    tags = await TagRepository(session).of_documents(principal.user_id, [document_id])
-    return DocumentView(found, tags.get(document_id, []))
+async def document(reads: Reads, principal: Principal, document_id: uuid.UUID) -> DocumentView:
+    """A document with its archive and the caller's tags, when they may read it (else, for them, none: 404)."""
+    found = await DocumentReads(reads).document(document_id, principal.user_id, principal.roles)
+    if found is None:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    shown, caller, tags = found
+    ensure_may_read_document(caller, shown.library, shown.security_model_id)
+    if shown.removed:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    return DocumentView(shown, tags)
 
 
 @dataclass(frozen=True)
@@ -90,10 +98,10 @@ def file_name_of(version: Version) -> str:
     return name[:200]
 
 
-async def download_link(session: AsyncSession, ctx: DocumentsContext, principal: Principal,
-                        document_id: uuid.UUID, version_number: int | None) -> DownloadLink:
+async def download_link(reads: Reads, ctx: DocumentsContext, principal: Principal, document_id: uuid.UUID,
+                        version_number: int | None) -> DownloadLink:
     """DOC-06: a short-lived link straight to the bytes; never issued for a document the user may not read."""
-    found, _ = await readable(session, principal, document_id)
+    found = (await document(reads, principal, document_id)).document
     version = found.current if version_number is None else found.version_numbered(version_number)
     if version is None:
         raise NotFound(f"Document {document_id} has no version {version_number}.")

@@ -114,10 +114,11 @@ def upgrade() -> None:
     op.create_index(op.f('ix_security_models_trade_account_id'), 'security_models', ['trade_account_id'], unique=False)
     op.create_table('document_tags',
     sa.Column('user_id', sa.UUID(), nullable=False),
+    sa.Column('library_key', sa.UUID(), nullable=False),
     sa.Column('tag', sa.String(length=40), nullable=False),
     sa.Column('document_id', sa.UUID(), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ),
-    sa.PrimaryKeyConstraint('user_id', 'tag', 'document_id')
+    sa.PrimaryKeyConstraint('user_id', 'library_key', 'tag', 'document_id')
     )
     op.create_index('document_tags_by_document', 'document_tags', ['document_id', 'user_id'], unique=False)
     op.create_table('document_versions',
