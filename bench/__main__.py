@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bench import portal
 from bench.report import report
 
-SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi")
+SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi", "documents")
 
 
 async def main(sections: list[str]) -> None:
@@ -46,6 +46,12 @@ async def main(sections: list[str]) -> None:
 
         token = await portal.access_token(emails[0])
         await svi_at_scale(token, await portal.user_id(token))
+    if "documents" in sections:
+        from bench.documents import documents_at_scale
+
+        # The user who only signed in so far: no write of theirs makes documents wait for another service's events.
+        user = emails[1]
+        await documents_at_scale(user, await portal.user_id(await portal.access_token(user)))
     if "events" in sections:
         from bench.events import event_propagation
 

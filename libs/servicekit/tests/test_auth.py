@@ -114,3 +114,27 @@ async def test_a_new_key_is_fetched_once_and_unknown_kids_cannot_cause_a_fetch_s
             stranger = jwt.encode({"sub": "x"}, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": "made-up"})
             await v.verify(stranger)
     assert keys.fetches <= 2  # at most one refresh per interval, however many strangers try
+
+
+async def test_a_tokens_signature_is_checked_once_and_its_times_at_every_use(keys, clock, monkeypatch):
+    kid = keys.add_key()
+    v = verifier(keys, clock)
+    token = keys.token(kid)
+    decoded = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: decoded.append(1) or real_decode(*a, **k))
+    first = await v.verify(token)
+    first["sub"] = "changed by a caller"  # what one caller does to its claims reaches no other
+    assert (await v.verify(token))["sub"] != "changed by a caller"
+    assert len(decoded) == 1
+    # A refresh token is another question about the same bytes: checked, and refused.
+    with pytest.raises(Unauthenticated, match="access token|refresh token"):
+        await v.verify(token, token_type="refresh")
+    # A forged token never becomes known: each attempt is checked again, and refused.
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(Unauthenticated, match="not valid"):
+            await v.verify(forged)
+    clock.advance(timedelta(minutes=5, seconds=6))
+    with pytest.raises(Unauthenticated, match="expired"):
+        await v.verify(token)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -148,16 +148,21 @@ class DocumentRepository(AggregateRepository[Document]):
             "removed_by": document.removed_by,
         }
 
+    # Statements built once, values passed as parameters: building `.values(...)` per call coerced every value
+    # and was a third of an upload's CPU (py-spy).
+    _INSERT = insert(D)
+    _UPDATE = update(D).where(D.c.id == bindparam("document_id"))
+
     async def _insert(self, document: Document) -> None:
-        await self.session.execute(insert(D).values(
-            id=document.id, library=document.library.value, security_model_id=document.security_model_id,
-            document_type=document.document_type,
-            uploaded_for=document.uploaded_for.model_dump(mode="json") if document.uploaded_for else None,
-            created_at=document.created_at, version=document.version, **self._row(document)))
+        await self.session.execute(self._INSERT, {
+            "id": document.id, "library": document.library.value, "security_model_id": document.security_model_id,
+            "document_type": document.document_type,
+            "uploaded_for": document.uploaded_for.model_dump(mode="json") if document.uploaded_for else None,
+            "created_at": document.created_at, "version": document.version, **self._row(document)})
         await self._insert_versions(document, 0)
 
     async def _update(self, document: Document) -> None:
-        await self.session.execute(update(D).where(D.c.id == document.id).values(**self._row(document)))
+        await self.session.execute(self._UPDATE, {"document_id": document.id, **self._row(document)})
         await self._insert_versions(document, document.__dict__.get("_stored_versions", 0))
 
     async def _insert_versions(self, document: Document, stored: int) -> None:
@@ -234,7 +239,7 @@ class PendingUploads:
     async def add(self, upload: PendingUpload) -> None:
         values = {**upload.__dict__, "library": upload.library.value,
                   "uploaded_for": upload.uploaded_for.model_dump(mode="json") if upload.uploaded_for else None}
-        await self.session.execute(insert(P).values(**values))
+        await self.session.execute(insert(P), values)
 
     async def take(self, upload_id: uuid.UUID, user_id: uuid.UUID,
                    roles: frozenset[str]) -> tuple[PendingUpload, Caller] | None:

@@ -35,6 +35,7 @@ ALLOWED_CONTENT_TYPES: dict[str, str] = {
 }
 
 _TEXT_CONTROLS_ALLOWED = {9, 10, 12, 13}
+_ACCEPTED_MATCHERS = [matcher for matcher in filetype.types if matcher.mime in ALLOWED_CONTENT_TYPES]
 
 
 class TooLarge(PortalError):
@@ -69,7 +70,9 @@ def sniff(head: bytes, declared: str | None = None) -> str:
 
     `declared` only tells CSV from plain text, which no magic number can.
     """
-    kind = filetype.guess(head) if head else None
+    # The accepted kinds' matchers first (a tenth of filetype's list, in its order: an office file before a zip);
+    # the whole list only to name what a refused file is.
+    kind = (filetype.match(head, _ACCEPTED_MATCHERS) or filetype.guess(head)) if head else None
     if kind is not None:
         if kind.mime in ALLOWED_CONTENT_TYPES:
             return kind.mime
