@@ -144,6 +144,15 @@ BEYOND_JSON_SCHEMA: tuple[tuple[str, str], ...] = (
     ("reason", "is required when the response is"),
     ("reason", "is given only with"),
     ("response", "is required"),
+    # documents: one field against another, or against the library in the path (DOC-04, DOC-05)
+    ("security_model_id", "is required for the C-TPAT Partner Library"),
+    ("security_model_id", "is only for the C-TPAT Partner Library"),
+    ("uploaded_for", "is only for the C-TPAT Partner Library"),
+    ("uploaded_for", "a Security Profile criterion has no validation or item"),
+    ("uploaded_for.criterion_id", "is required for a Security Profile criterion"),
+    ("uploaded_for.item_id", "a Validation Response item needs validation_id and item_id"),
+    ("uploaded_for_kind", "is required with criterion_id, validation_id or item_id"),
+    ("tags", "at most "),  # after tags that differ only in case or spaces are made one
 )
 
 

@@ -98,6 +98,7 @@ def test_env_sh_gets_every_address_from_the_topology(topology):
         "trade-accounts": ["http://127.0.0.1:9102"],
         "ctpat": ["http://127.0.0.1:8103"],
         "svi": ["http://127.0.0.1:8104"],
+        "documents": ["http://127.0.0.1:8105"],
     }
 
 

@@ -127,11 +127,12 @@ async def upload_document(
     file: Annotated[UploadFile, File(description="The document; its kind is read from its bytes")],
     document_type: Annotated[DocumentTypeSlug, Form()],
     title: Annotated[Title, Form()],
-    security_model_id: Annotated[UUID | None, Form()] = None,
-    uploaded_for_kind: Annotated[UploadedForKind | None, Form()] = None,
-    criterion_id: Annotated[CriterionId | None, Form()] = None,
-    validation_id: Annotated[UUID | None, Form()] = None,
-    item_id: Annotated[UUID | None, Form()] = None,
+    # A form has no null: an optional field is one left out (so the schema says no null either).
+    security_model_id: Annotated[UUID, Form()] = None,
+    uploaded_for_kind: Annotated[UploadedForKind, Form()] = None,
+    criterion_id: Annotated[CriterionId, Form()] = None,
+    validation_id: Annotated[UUID, Form()] = None,
+    item_id: Annotated[UUID, Form()] = None,
 ) -> DocumentBody:
     """DOC-03..DOC-05: upload a file through the service (up to the size limit) into a library."""
     placement = use_cases.Placement(library, security_model_id, document_type, title,
@@ -191,8 +192,8 @@ async def remove_document(
 async def replace_document_file(
     document_id: UUID, principal: CurrentPrincipal, session: DbSession, ctx: Context,
     file: Annotated[UploadFile, File(description="The new content; its kind is read from its bytes")],
-    title: Annotated[Title | None, Form()] = None,
-    version: Annotated[int | None, Form(ge=1)] = None,
+    title: Annotated[Title, Form()] = None,
+    version: Annotated[int, Form(ge=1)] = None,
 ) -> DocumentBody:
     """DOC-07: new content through the service; the previous file stays in the archive."""
     document = await use_cases.replace_file(session, ctx, principal, document_id, _incoming(file), title, version)

@@ -16,8 +16,10 @@ from documents.repository import SORTS
 from portal_events.documents import UploadedFor
 from servicekit.schema_types import DomainView, Strict, text
 
-Title = text(TITLE_MAX)
-TagText = text(TAG_MAX)
+# Shown in lists and PDFs: no control characters (tab and newline included; the domain folds spaces).
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+Title = text(TITLE_MAX, pattern=_PRINTABLE, message="contains control characters")
+TagText = text(TAG_MAX, pattern=_PRINTABLE, message="contains control characters")
 DocumentTypeSlug = Literal[tuple(DOCUMENT_TYPES)]  # type: ignore[valid-type]  # GET /document-types names them
 Sha256Hex = text(64, min_length=64, pattern=r"^[0-9a-fA-F]{64}$", message="must be 64 hexadecimal digits")
 FileName = text(255)
