@@ -77,6 +77,9 @@ _.point_of_contact
 _.on_partitions_revoked
 _.on_partitions_assigned
 # API responses (identity, trade-accounts) and what they are built from:
+_.unread  # messaging: ThreadRowBody, ThreadBody (MSG-02)
+_.unread_before
+_.message_id  # portal_events.messaging.MessagePosted: for subscribers
 _.password_expires_at
 _.expires_in
 _.your_role

@@ -16,6 +16,7 @@ from portal_events.ctpat import (
 )
 from portal_events.documents import DocumentRemoved, DocumentUploaded
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
+from portal_events.messaging import MessagePosted
 from portal_events.svi import (
     BlockRemoved,
     MonitoringAccepted,
@@ -72,6 +73,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     AnnualReviewWindowOpened,
     DocumentUploaded,
     DocumentRemoved,
+    MessagePosted,
     MonitoringRequested,
     MonitoringAccepted,
     MonitoringDeclined,

@@ -1,0 +1,71 @@
+"""messaging's HTTP bodies, in servicekit's vocabulary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import Field
+
+from messaging.domain.thread import BODY_MAX, SUBJECT_MAX, Author
+from servicekit.schema_types import Strict, text
+
+Subject = text(SUBJECT_MAX)
+Body = text(BODY_MAX)
+
+
+class NewThreadRequest(Strict):
+    """MSG-04: a subject, a body and, optionally, a document of the model's Partner Library."""
+
+    subject: Subject
+    body: Body
+    document_id: UUID | None = None
+
+
+class ReplyRequest(Strict):
+    body: Body
+    document_id: UUID | None = None
+
+
+class ThreadRowBody(Strict):
+    id: UUID
+    security_model_id: UUID
+    company_name: str
+    subject: str
+    kind: str
+    created_at: datetime
+    last_posted_at: datetime
+    message_count: int
+    unread: bool = Field(description="Unread by you (MSG-02): messages came since you last read it")
+
+
+class ThreadPageBody(Strict):
+    items: list[ThreadRowBody]
+    total: int
+    limit: int
+    offset: int
+
+
+class AttachmentBody(Strict):
+    document_id: UUID
+    title: str
+
+
+class MessageBody(Strict):
+    id: UUID
+    sequence: int
+    author: Author
+    author_user_id: UUID | None
+    body: str
+    attachment: AttachmentBody | None
+    posted_at: datetime
+
+
+class ThreadBody(Strict):
+    id: UUID
+    security_model_id: UUID
+    subject: str
+    kind: str
+    created_at: datetime
+    messages: list[MessageBody] = Field(description="Every message, the newest on top (MSG-03)")
+    unread_before: bool = Field(False, description="There was something you had not read when you opened it")

@@ -1,0 +1,65 @@
+"""Bootstrap: messaging's runtime, its API process and its worker process.
+
+Every service has these three functions with these signatures:
+`build_runtime(settings)`, `create_app(settings, runtime)`, `build_worker(settings, runtime)`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from messaging import tables
+from messaging.api.routes import router
+from messaging.consumers import (
+    CTPAT_TOPICS,
+    DOCUMENT_TOPICS,
+    TRADE_ACCOUNT_TOPICS,
+    ctpat_handlers,
+    document_handlers,
+    trade_account_handlers,
+)
+from messaging.settings import MessagingSettings
+from messaging.use_cases import MessagingContext
+from servicekit import bootstrap
+from servicekit.app import build_app
+from servicekit.auth import TokenVerifier
+from servicekit.clock import Clock
+from servicekit.runtime import Runtime
+from servicekit.worker import Runnable
+
+INBOX = (tables.inbox, tables.inbox_aggregate_version)
+
+
+def build_runtime(
+    settings: MessagingSettings | None = None, *, clock: Clock | None = None,
+    token_verifier: TokenVerifier | None = None,
+) -> Runtime[MessagingContext]:
+    settings = settings or MessagingSettings()
+    return bootstrap.build_runtime(settings, tables.outbox, clock=clock, token_verifier=token_verifier,
+                                   context=lambda runtime: MessagingContext(clock=runtime.clock))
+
+
+def create_app(settings: MessagingSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or MessagingSettings()
+    bootstrap.configure_process(settings, settings.service_name)
+    return build_app(
+        title="C-TPAT Portal messaging",
+        description="Messages between a Security Model's contacts and its SCSS.",
+        runtime=runtime or build_runtime(settings),
+        routers=[router],
+        consumer_of_topic=bootstrap.consumer_of_topic(settings, CTPAT_TOPICS, TRADE_ACCOUNT_TOPICS, DOCUMENT_TOPICS),
+    )
+
+
+def build_worker(settings: MessagingSettings | None = None, runtime: Runtime | None = None) -> list[Runnable]:
+    settings = settings or MessagingSettings()
+    bootstrap.configure_process(settings, settings.service_name + "-worker")
+    runtime = runtime or build_runtime(settings)
+    return [
+        bootstrap.build_relay(settings),
+        bootstrap.build_consumer(settings, runtime.database, INBOX, topics=CTPAT_TOPICS, handlers=ctpat_handlers()),
+        bootstrap.build_consumer(settings, runtime.database, INBOX, topics=TRADE_ACCOUNT_TOPICS,
+                                 handlers=trade_account_handlers()),
+        bootstrap.build_consumer(settings, runtime.database, INBOX, topics=DOCUMENT_TOPICS,
+                                 handlers=document_handlers()),
+    ]

@@ -1,0 +1,252 @@
+"""All of messaging's SQL. Repositories flush; the edge commits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messaging import tables
+from messaging.domain.policies import Participant
+from messaging.domain.thread import Attachment, Author, Kind, Message, Thread
+from servicekit.reads import Query, Reads
+from servicekit.store import AggregateRepository
+
+M, C, SM, MC = tables.members, tables.companies, tables.security_models, tables.model_contacts
+T, MSG, R, PD = tables.threads, tables.messages, tables.thread_reads, tables.partner_documents
+
+
+def _participant_facts(model: str) -> str:
+    """MSG-01 as columns of one statement; `model` is the SQL of the Security Model asked about."""
+    return f"""
+        exists (select 1 from model_contacts c join members m on m.member_id = c.member_id
+                where c.model_id = {model} and m.user_id = :user_id and m.status = 'active') as contact,
+        exists (select 1 from security_models s where s.model_id = {model} and s.scss_user_id = :user_id) as scss"""
+
+
+_PARTICIPANT = text(f"select {_participant_facts('cast(:model_id as uuid)')}")
+
+
+class ReadModels:
+    """What trade-accounts', ctpat's and documents' events say about users, models and attachable documents."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def member(self, member_id: uuid.UUID, trade_account_id: uuid.UUID, user_id: uuid.UUID | None,
+                     status: str) -> None:
+        values = {"trade_account_id": trade_account_id, "user_id": user_id, "status": status}
+        await self.session.execute(pg_insert(M).values(member_id=member_id, **values)
+                                   .on_conflict_do_update(index_elements=["member_id"], set_=values))
+
+    async def member_removed(self, member_id: uuid.UUID) -> None:
+        await self.session.execute(delete(M).where(M.c.member_id == member_id))
+
+    async def company_named(self, trade_account_id: uuid.UUID, name: str) -> None:
+        await self.session.execute(pg_insert(C).values(trade_account_id=trade_account_id, company_name=name)
+                                   .on_conflict_do_update(index_elements=["trade_account_id"],
+                                                          set_={"company_name": name}))
+
+    async def model(self, model_id: uuid.UUID, trade_account_id: uuid.UUID, **values: Any) -> None:
+        await self.session.execute(
+            pg_insert(SM).values(model_id=model_id, trade_account_id=trade_account_id, **values)
+            .on_conflict_do_update(index_elements=["model_id"], set_={"trade_account_id": trade_account_id, **values}))
+
+    async def contacts(self, model_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
+        await self.session.execute(delete(MC).where(MC.c.model_id == model_id))
+        if member_ids:
+            await self.session.execute(insert(MC), [{"model_id": model_id, "member_id": m} for m in set(member_ids)])
+
+    async def scss_assigned(self, model_id: uuid.UUID, trade_account_id: uuid.UUID, scss_user_id: uuid.UUID) -> None:
+        """The new SCSS takes the model's threads over: their inbox is where the threads are."""
+        await self.model(model_id, trade_account_id, scss_user_id=scss_user_id)
+        await self.session.execute(update(T).where(T.c.security_model_id == model_id)
+                                   .values(scss_user_id=scss_user_id))
+
+    async def scss_of(self, model_id: uuid.UUID) -> uuid.UUID | None:
+        return (await self.session.execute(select(SM.c.scss_user_id).where(SM.c.model_id == model_id))).scalar()
+
+    async def document(self, document_id: uuid.UUID, model_id: uuid.UUID | None, title: str) -> None:
+        if model_id is None:
+            return  # a public library's document: attached to no model's messages
+        await self.session.execute(
+            pg_insert(PD).values(document_id=document_id, model_id=model_id, title=title, removed=0)
+            .on_conflict_do_update(index_elements=["document_id"], set_={"title": title, "removed": 0}))
+
+    async def document_removed(self, document_id: uuid.UUID) -> None:
+        await self.session.execute(update(PD).where(PD.c.document_id == document_id).values(removed=1))
+
+    async def attachable(self, document_id: uuid.UUID, model_id: uuid.UUID) -> Attachment | None:
+        """MSG-04: a document of this model's Partner Library, still in it."""
+        row = (await self.session.execute(select(PD.c.title).where(
+            PD.c.document_id == document_id, PD.c.model_id == model_id, PD.c.removed == 0))).first()
+        return Attachment(document_id, row.title) if row else None
+
+
+class Participants:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, user_id: uuid.UUID, model_id: uuid.UUID) -> Participant:
+        row = (await self.session.execute(_PARTICIPANT, {"user_id": user_id, "model_id": model_id})).one()
+        return Participant(user_id, row.contact, row.scss)
+
+
+def _message(row: Any) -> Message:
+    attachment = Attachment(row.document_id, row.document_title) if row.document_id else None
+    return Message(row.id, row.sequence, Author(row.author), row.author_user_id, row.body, attachment, row.posted_at)
+
+
+class ThreadRepository(AggregateRepository[Thread]):
+    root = T
+    _INSERT = insert(T)
+    _UPDATE = update(T).where(T.c.id == bindparam("thread_id"))
+    _INSERT_MESSAGE = insert(MSG)
+
+    async def get(self, thread_id: uuid.UUID, *, for_update: bool = False) -> Thread | None:
+        query = select(T).where(T.c.id == thread_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        if row is None:
+            return None
+        messages = [_message(m) for m in await self.session.execute(
+            select(MSG).where(MSG.c.thread_id == thread_id).order_by(MSG.c.sequence))]
+        return self._loaded(Thread(row.id, row.security_model_id, row.subject, Kind(row.kind), messages,
+                                   row.created_at, row.version))
+
+    async def exists(self, thread_id: uuid.UUID) -> bool:
+        return (await self.session.execute(select(T.c.id).where(T.c.id == thread_id))).first() is not None
+
+    def _loaded(self, aggregate: Thread) -> Thread:
+        aggregate.__dict__["_stored_messages"] = len(aggregate.messages)
+        return super()._loaded(aggregate)
+
+    async def _insert(self, thread: Thread) -> None:
+        scss = await ReadModels(self.session).scss_of(thread.security_model_id)
+        await self.session.execute(self._INSERT, {
+            "id": thread.id, "security_model_id": thread.security_model_id, "scss_user_id": scss,
+            "subject": thread.subject, "kind": thread.kind.value, "created_at": thread.created_at,
+            "last_posted_at": thread.last.posted_at, "message_count": len(thread.messages),
+            "version": thread.version})
+        await self._insert_messages(thread)
+
+    async def _update(self, thread: Thread) -> None:
+        await self.session.execute(self._UPDATE, {"thread_id": thread.id, "last_posted_at": thread.last.posted_at,
+                                                  "message_count": len(thread.messages)})
+        await self._insert_messages(thread)
+
+    async def _insert_messages(self, thread: Thread) -> None:
+        new = thread.messages[thread.__dict__.get("_stored_messages", 0):]
+        if new:
+            await self.session.execute(self._INSERT_MESSAGE, [{
+                "thread_id": thread.id, "sequence": m.sequence, "id": m.id, "author": m.author.value,
+                "author_user_id": m.author_user_id, "body": m.body,
+                "document_id": m.attachment.document_id if m.attachment else None,
+                "document_title": m.attachment.title if m.attachment else None, "posted_at": m.posted_at,
+            } for m in new])
+        thread.__dict__["_stored_messages"] = len(thread.messages)
+
+
+class ReadMarks:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def read(self, user_id: uuid.UUID, thread_id: uuid.UUID, count: int) -> None:
+        """MSG-02: the user has read the thread up to its `count`th message (never back: a late mark keeps more)."""
+        await self.session.execute(
+            pg_insert(R).values(user_id=user_id, thread_id=thread_id, read_count=count)
+            .on_conflict_do_update(index_elements=["user_id", "thread_id"],
+                                   set_={"read_count": text("greatest(thread_reads.read_count, excluded.read_count)")}))
+
+
+# --- the read side (servicekit.reads) ------------------------------------------------------------------------------
+
+_ROW = """t.id, t.security_model_id, t.subject, t.kind, t.created_at, t.last_posted_at, t.message_count,
+          coalesce(c.company_name, '') as company_name,
+          coalesce((select r.read_count from thread_reads r where r.user_id = :user_id and r.thread_id = t.id), 0)
+            < t.message_count as unread"""
+_NAMED = "left join security_models s on s.model_id = t.security_model_id" \
+         " left join companies c on c.trade_account_id = s.trade_account_id"
+_ORDER = "t.last_posted_at desc, t.id desc"
+
+_OF_MODEL = text(f"""
+    select {_ROW}, count(*) over () as total from threads t {_NAMED}
+    where t.security_model_id = :model_id order by {_ORDER} limit :limit offset :offset""")
+
+# A user's threads: those of the models they are a contact of, and those of their SCSS inbox; each side one index
+# range, cut to the page before they are merged.
+_INBOX = text(f"""
+    with mine as (
+        (select t.id, t.last_posted_at from threads t
+         where t.security_model_id in (select c.model_id from model_contacts c join members m
+                                       on m.member_id = c.member_id
+                                       where m.user_id = :user_id and m.status = 'active')
+         order by {_ORDER} limit :window)
+        union
+        (select t.id, t.last_posted_at from threads t where t.scss_user_id = :user_id
+         order by {_ORDER} limit :window)
+    )
+    select {_ROW} from mine join threads t on t.id = mine.id {_NAMED}
+    order by {_ORDER} limit :limit offset :offset""")
+
+_INBOX_COUNT = text("""
+    select count(*) from threads t
+    where t.scss_user_id = :user_id
+       or t.security_model_id in (select c.model_id from model_contacts c join members m
+                                  on m.member_id = c.member_id where m.user_id = :user_id and m.status = 'active')""")
+
+_THREAD = text(f"""
+    select t.*, {_participant_facts('t.security_model_id')},
+           coalesce((select r.read_count from thread_reads r where r.user_id = :user_id and r.thread_id = t.id), 0)
+             as read_count
+    from threads t where t.id = :id""")
+
+_MESSAGES = text("select * from messages where thread_id = :id order by sequence desc")
+
+
+class _Row:
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        return self._record[name]
+
+
+class ThreadReads:
+    OF_MODEL, INBOX, INBOX_COUNT = Query(_OF_MODEL), Query(_INBOX), Query(_INBOX_COUNT)
+    THREAD, MESSAGES, PARTICIPANT = Query(_THREAD), Query(_MESSAGES), Query(_PARTICIPANT)
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+
+    async def participant(self, user_id: uuid.UUID, model_id: uuid.UUID) -> Participant:
+        row = await self.reads.one(self.PARTICIPANT, user_id=user_id, model_id=model_id)
+        return Participant(user_id, row["contact"], row["scss"])
+
+    async def of_model(self, model_id: uuid.UUID, user_id: uuid.UUID, limit: int,
+                       offset: int) -> tuple[list[dict], int]:
+        rows = [dict(r) for r in await self.reads.all(self.OF_MODEL, model_id=model_id, user_id=user_id,
+                                                      limit=limit, offset=offset)]
+        total = rows[0]["total"] if rows else 0
+        for r in rows:
+            r.pop("total")
+        return rows, total
+
+    async def inbox(self, user_id: uuid.UUID, limit: int, offset: int) -> tuple[list[dict], int]:
+        rows = [dict(r) for r in await self.reads.all(self.INBOX, user_id=user_id, limit=limit, offset=offset,
+                                                      window=limit + offset)]
+        if len(rows) < limit and (rows or offset == 0):
+            return rows, offset + len(rows)
+        total = await self.reads.one(self.INBOX_COUNT, user_id=user_id)
+        return rows, int(total[0])
+
+    async def thread(self, thread_id: uuid.UUID, user_id: uuid.UUID) -> tuple[Any, Participant, list[Message]] | None:
+        row = await self.reads.one(self.THREAD, id=thread_id, user_id=user_id)
+        if row is None:
+            return None
+        participant = Participant(user_id, row["contact"], row["scss"])
+        messages = [_message(_Row(m)) for m in await self.reads.all(self.MESSAGES, id=thread_id)] \
+            if participant.takes_part else []
+        return _Row(row), participant, messages

@@ -1,0 +1,111 @@
+"""The Messages tab: a model's threads and a user's inbox (MSG-02), a thread (MSG-03), new messages and replies
+(MSG-04), read marks. Reads run on servicekit.reads; writes load and save the Thread aggregate."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messaging.domain.policies import NO_SUCH_THREAD, Participant, ensure_takes_part
+from messaging.domain.thread import Attachment, Author, Message, Thread
+from messaging.repository import Participants, ReadMarks, ReadModels, ThreadReads, ThreadRepository
+from messaging.use_cases.context import MessagingContext
+from servicekit.auth import Principal
+from servicekit.errors import NotFound, ValidationFailed
+from servicekit.reads import Reads
+
+
+async def threads_of_model(reads: Reads, principal: Principal, model_id: uuid.UUID, limit: int,
+                           offset: int) -> tuple[list[dict], int]:
+    """MSG-01, MSG-02: a model's threads, newest first, unread ones marked for this user."""
+    threads = ThreadReads(reads)
+    ensure_takes_part(await threads.participant(principal.user_id, model_id))
+    return await threads.of_model(model_id, principal.user_id, limit, offset)
+
+
+async def inbox(reads: Reads, principal: Principal, limit: int, offset: int) -> tuple[list[dict], int]:
+    """One list of every thread the user takes part in: a contact's models, and an SCSS's accounts (MSG-02)."""
+    return await ThreadReads(reads).inbox(principal.user_id, limit, offset)
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    thread: Any  # the thread's row
+    messages: list[Message]  # newest on top (MSG-03)
+    read_count: int
+
+
+async def show_thread(reads: Reads, principal: Principal, thread_id: uuid.UUID) -> ThreadView:
+    found = await ThreadReads(reads).thread(thread_id, principal.user_id)
+    if found is None:
+        raise NotFound(NO_SUCH_THREAD)
+    row, participant, messages = found
+    ensure_takes_part(participant, thread=True)
+    return ThreadView(row, messages, row.read_count)
+
+
+async def _attachment(session: AsyncSession, document_id: uuid.UUID | None, model_id: uuid.UUID) -> Attachment | None:
+    if document_id is None:
+        return None
+    attachment = await ReadModels(session).attachable(document_id, model_id)
+    if attachment is None:
+        raise ValidationFailed.on("document_id", "is not a document of this Security Model's Partner Library")
+    return attachment
+
+
+async def _participant(session: AsyncSession, principal: Principal, model_id: uuid.UUID,
+                       *, thread: bool = False) -> Participant:
+    participant = await Participants(session).of(principal.user_id, model_id)
+    ensure_takes_part(participant, thread=thread)
+    return participant
+
+
+async def start_thread(session: AsyncSession, ctx: MessagingContext, principal: Principal, model_id: uuid.UUID,
+                       subject: str, body: str, document_id: uuid.UUID | None) -> Thread:
+    """MSG-04: a new message to the model's SCSS (or, from the SCSS, to its contacts), as a new thread."""
+    participant = await _participant(session, principal, model_id)
+    thread = Thread.start(thread_id=uuid.uuid4(), security_model_id=model_id, subject=subject, body=body,
+                          author=participant.author, author_user_id=principal.user_id,
+                          attachment=await _attachment(session, document_id, model_id), now=ctx.clock.now())
+    await ThreadRepository(session).add(thread)
+    await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))  # one's own: read
+    return thread
+
+
+async def reply(session: AsyncSession, ctx: MessagingContext, principal: Principal, thread_id: uuid.UUID,
+                body: str, document_id: uuid.UUID | None) -> Thread:
+    """MSG-03: a reply goes to the same thread (a system thread too: the contacts answer it to their SCSS)."""
+    repository = ThreadRepository(session)
+    thread = await repository.get(thread_id, for_update=True)
+    if thread is None:
+        raise NotFound(NO_SUCH_THREAD)
+    participant = await _participant(session, principal, thread.security_model_id, thread=True)
+    thread.reply(body=body, author=participant.author, author_user_id=principal.user_id,
+                 attachment=await _attachment(session, document_id, thread.security_model_id), now=ctx.clock.now())
+    await repository.save(thread)
+    await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
+    return thread
+
+
+async def mark_read(session: AsyncSession, principal: Principal, thread_id: uuid.UUID) -> None:
+    """MSG-02: opened, so no longer unread for this user (for nobody else)."""
+    thread = await ThreadRepository(session).get(thread_id)
+    if thread is None:
+        raise NotFound(NO_SUCH_THREAD)
+    await _participant(session, principal, thread.security_model_id, thread=True)
+    await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
+
+
+async def post_system_thread(session: AsyncSession, thread_id: uuid.UUID, model_id: uuid.UUID, subject: str,
+                             body: str, now) -> bool:
+    """MSG-05: a thread the portal starts. `thread_id` comes from the event that caused it, so however often the
+    event is delivered there is one thread. False when it exists already."""
+    repository = ThreadRepository(session)
+    if await repository.exists(thread_id):
+        return False
+    await repository.add(Thread.start(thread_id=thread_id, security_model_id=model_id, subject=subject, body=body,
+                                      author=Author.SYSTEM, author_user_id=None, attachment=None, now=now))
+    return True
