@@ -17,7 +17,7 @@ import messaging
 import pytest
 from asgi_lifespan import LifespanManager
 from messaging.app import build_runtime, create_app
-from messaging.consumers import ctpat_handlers, document_handlers, trade_account_handlers
+from messaging.consumers import ctpat_handlers, document_handlers, identity_handlers, trade_account_handlers
 from messaging.settings import MessagingSettings
 
 from portal_events import Envelope
@@ -30,6 +30,7 @@ from portal_events.ctpat import (
     SecurityModelCreated,
 )
 from portal_events.documents import DocumentUploaded
+from portal_events.identity import UserRegistered
 from portal_events.trade_accounts import (
     CompanyInformationData,
     MemberData,
@@ -113,7 +114,8 @@ class Scene:
     def __init__(self, runtime, signer: TestSigner) -> None:
         self.runtime = runtime
         self.signer = signer
-        self.ctpat = ctpat_handlers()
+        self.ctpat = ctpat_handlers(runtime.context)
+        self.identity = identity_handlers()
         self.accounts = trade_account_handlers()
 
     def person(self, roles: list[StaffRole] | None = None) -> Person:
@@ -163,8 +165,15 @@ class Scene:
             await self.join(company, person)
         await self.model_event(company, SecurityModelCreated, business_types=["importer"])
         await self.set_contacts(company, [company.officer])
+        await self.staff(company.scss)
         await self.model_event(company, ScssAssigned, scss_user_id=company.scss.user_id)
         return company
+
+    async def staff(self, person: Person, roles: tuple[str, ...] = ("scss",)) -> None:
+        """identity's UserRegistered for a CBP staff member: where their notices go."""
+        await self._run(self.identity, UserRegistered(user_id=person.user_id, occurred_at=datetime.now(UTC),
+                                                      version=1, email=person.email, kind="cbp",
+                                                      staff_roles=list(roles)))
 
     async def set_contacts(self, company: Company, people: list[Person]) -> None:
         company.contacts = list(people)

@@ -13,9 +13,13 @@ from messaging.api.routes import router
 from messaging.consumers import (
     CTPAT_TOPICS,
     DOCUMENT_TOPICS,
+    REQUEST_TOPICS,
     TRADE_ACCOUNT_TOPICS,
+    USER_TOPICS,
     ctpat_handlers,
     document_handlers,
+    identity_handlers,
+    request_handlers,
     trade_account_handlers,
 )
 from messaging.settings import MessagingSettings
@@ -24,6 +28,7 @@ from servicekit import bootstrap
 from servicekit.app import build_app
 from servicekit.auth import TokenVerifier
 from servicekit.clock import Clock
+from servicekit.mail import MailSender
 from servicekit.runtime import Runtime
 from servicekit.worker import Runnable
 
@@ -36,7 +41,8 @@ def build_runtime(
 ) -> Runtime[MessagingContext]:
     settings = settings or MessagingSettings()
     return bootstrap.build_runtime(settings, tables.outbox, clock=clock, token_verifier=token_verifier,
-                                   context=lambda runtime: MessagingContext(clock=runtime.clock))
+                                   context=lambda runtime: MessagingContext(clock=runtime.clock,
+                                                                           public_url=settings.public_url))
 
 
 def create_app(settings: MessagingSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -47,7 +53,8 @@ def create_app(settings: MessagingSettings | None = None, runtime: Runtime | Non
         description="Messages between a Security Model's contacts and its SCSS.",
         runtime=runtime or build_runtime(settings),
         routers=[router],
-        consumer_of_topic=bootstrap.consumer_of_topic(settings, CTPAT_TOPICS, TRADE_ACCOUNT_TOPICS, DOCUMENT_TOPICS),
+        consumer_of_topic=bootstrap.consumer_of_topic(settings, CTPAT_TOPICS, TRADE_ACCOUNT_TOPICS, DOCUMENT_TOPICS,
+                                                      REQUEST_TOPICS, USER_TOPICS),
     )
 
 
@@ -55,11 +62,18 @@ def build_worker(settings: MessagingSettings | None = None, runtime: Runtime | N
     settings = settings or MessagingSettings()
     bootstrap.configure_process(settings, settings.service_name + "-worker")
     runtime = runtime or build_runtime(settings)
+    ctx = runtime.context
+
+    def consumer(topics, handlers):
+        return bootstrap.build_consumer(settings, runtime.database, INBOX, topics=topics, handlers=handlers)
+
     return [
         bootstrap.build_relay(settings),
-        bootstrap.build_consumer(settings, runtime.database, INBOX, topics=CTPAT_TOPICS, handlers=ctpat_handlers()),
-        bootstrap.build_consumer(settings, runtime.database, INBOX, topics=TRADE_ACCOUNT_TOPICS,
-                                 handlers=trade_account_handlers()),
-        bootstrap.build_consumer(settings, runtime.database, INBOX, topics=DOCUMENT_TOPICS,
-                                 handlers=document_handlers()),
+        consumer(CTPAT_TOPICS, ctpat_handlers(ctx)),
+        consumer(TRADE_ACCOUNT_TOPICS, trade_account_handlers()),
+        consumer(REQUEST_TOPICS, request_handlers(ctx)),
+        consumer(USER_TOPICS, identity_handlers()),
+        consumer(DOCUMENT_TOPICS, document_handlers()),
+        # Notices of new messages, through SMTP (a sink locally), retried and never lost (servicekit.mail).
+        MailSender.from_settings(settings, runtime.database, tables.mail_outbox, runtime.clock),
     ]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging import use_cases
+from messaging.use_cases import MessagingContext
 from portal_events import Envelope
 from portal_events.ctpat import (
     SECURITY_MODEL_TOPIC,
@@ -16,12 +17,16 @@ from portal_events.ctpat import (
     ScssAssigned,
     SecurityModelCreated,
     SecurityModelMoved,
+    StatusChanged,
 )
 from portal_events.documents import DOCUMENT_TOPIC, DocumentRemoved, DocumentUploaded
+from portal_events.identity import USER_TOPIC, UserEmailChanged, UserRegistered
 from portal_events.trade_accounts import (
+    REQUEST_TOPIC,
     TRADE_ACCOUNT_TOPIC,
     CompanyInformationChanged,
     TradeAccountCreated,
+    TradeAccountRequestDecided,
     TradeAccountUserAdded,
     TradeAccountUserChanged,
     TradeAccountUserRemoved,
@@ -31,10 +36,12 @@ from servicekit.consumer import Handler
 CTPAT_TOPICS = [SECURITY_MODEL_TOPIC]
 TRADE_ACCOUNT_TOPICS = [TRADE_ACCOUNT_TOPIC]
 DOCUMENT_TOPICS = [DOCUMENT_TOPIC]
+REQUEST_TOPICS = [REQUEST_TOPIC]
+USER_TOPICS = [USER_TOPIC]
 
 
-def ctpat_handlers() -> Mapping[str, Handler]:
-    """MSG-01: every model's contacts and SCSS; MSG-05: the annual review window opening."""
+def ctpat_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:
+    """MSG-01: every model's contacts and SCSS; MSG-05: the annual review window opening, status changes."""
 
     async def created(session: AsyncSession, envelope: Envelope) -> None:
         e = SecurityModelCreated.model_validate(envelope.data)
@@ -55,13 +62,18 @@ def ctpat_handlers() -> Mapping[str, Handler]:
 
     async def review(session: AsyncSession, envelope: Envelope) -> None:
         e = AnnualReviewWindowOpened.model_validate(envelope.data)
-        await use_cases.annual_review_window_opened(session, e.security_model_id, e.trade_account_id,
-                                                    e.review_year, e.due_date, e.occurred_at)
+        await use_cases.annual_review_window_opened(session, ctx, e.security_model_id, e.trade_account_id,
+                                                    e.review_year, e.due_date)
+
+    async def status(session: AsyncSession, envelope: Envelope) -> None:
+        e = StatusChanged.model_validate(envelope.data)
+        await use_cases.status_changed(session, ctx, e.security_model_id, e.trade_account_id, e.version, e.status,
+                                       e.previous_status, e.reason, e.anniversary_date)
 
     return {
         SecurityModelCreated.event_type: created, ContactsChanged.event_type: contacts,
         ScssAssigned.event_type: scss, SecurityModelMoved.event_type: moved,
-        AnnualReviewWindowOpened.event_type: review,
+        AnnualReviewWindowOpened.event_type: review, StatusChanged.event_type: status,
     }
 
 
@@ -77,7 +89,7 @@ def trade_account_handlers() -> Mapping[str, Handler]:
         e = (TradeAccountUserAdded if envelope.type == TradeAccountUserAdded.event_type
              else TradeAccountUserChanged).model_validate(envelope.data)
         await use_cases.member_known(session, e.trade_account_id, e.member.member_id, e.member.user_id,
-                                     str(e.member.status))
+                                     str(e.member.status), str(e.member.email))
 
     async def removed(session: AsyncSession, envelope: Envelope) -> None:
         e = TradeAccountUserRemoved.model_validate(envelope.data)
@@ -88,6 +100,32 @@ def trade_account_handlers() -> Mapping[str, Handler]:
         TradeAccountUserAdded.event_type: member, TradeAccountUserChanged.event_type: member,
         TradeAccountUserRemoved.event_type: removed,
     }
+
+
+def request_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:
+    """MSG-05: decisions on Trade Account requests, told to the C-TPAT accounts concerned."""
+
+    async def decided(session: AsyncSession, envelope: Envelope) -> None:
+        e = TradeAccountRequestDecided.model_validate(envelope.data)
+        await use_cases.request_decided(session, ctx, e.request_id, e.version, str(e.kind), e.trade_account_ids,
+                                        e.approval, e.decision, e.reason, str(e.status))
+
+    return {TradeAccountRequestDecided.event_type: decided}
+
+
+def identity_handlers() -> Mapping[str, Handler]:
+    """Where an SCSS's notices go: CBP staff and their e-mail addresses."""
+
+    async def registered(session: AsyncSession, envelope: Envelope) -> None:
+        e = UserRegistered.model_validate(envelope.data)
+        if e.staff_roles:  # trade users' addresses come with their Trade Account memberships
+            await use_cases.staff_known(session, e.user_id, str(e.email))
+
+    async def email_changed(session: AsyncSession, envelope: Envelope) -> None:
+        e = UserEmailChanged.model_validate(envelope.data)
+        await use_cases.staff_email_changed(session, e.user_id, str(e.new_email))
+
+    return {UserRegistered.event_type: registered, UserEmailChanged.event_type: email_changed}
 
 
 def document_handlers() -> Mapping[str, Handler]:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging import tables
+from messaging.domain.notices import Recipient
 from messaging.domain.policies import Participant
 from messaging.domain.thread import Attachment, Author, Kind, Message, Thread
 from servicekit.reads import Query, Reads
@@ -17,6 +18,7 @@ from servicekit.store import AggregateRepository
 
 M, C, SM, MC = tables.members, tables.companies, tables.security_models, tables.model_contacts
 T, MSG, R, PD = tables.threads, tables.messages, tables.thread_reads, tables.partner_documents
+STAFF, NS = tables.staff, tables.notification_settings
 
 
 def _participant_facts(model: str) -> str:
@@ -37,10 +39,26 @@ class ReadModels:
         self.session = session
 
     async def member(self, member_id: uuid.UUID, trade_account_id: uuid.UUID, user_id: uuid.UUID | None,
-                     status: str) -> None:
-        values = {"trade_account_id": trade_account_id, "user_id": user_id, "status": status}
+                     status: str, email: str | None = None) -> None:
+        values = {"trade_account_id": trade_account_id, "user_id": user_id, "status": status, "email": email}
         await self.session.execute(pg_insert(M).values(member_id=member_id, **values)
                                    .on_conflict_do_update(index_elements=["member_id"], set_=values))
+
+    async def staff(self, user_id: uuid.UUID, email: str) -> None:
+        await self.session.execute(pg_insert(STAFF).values(user_id=user_id, email=email)
+                                   .on_conflict_do_update(index_elements=["user_id"], set_={"email": email}))
+
+    async def staff_email_changed(self, user_id: uuid.UUID, email: str) -> None:
+        await self.session.execute(update(STAFF).where(STAFF.c.user_id == user_id).values(email=email))
+
+    async def models_of_accounts(self, trade_account_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        return list((await self.session.scalars(select(SM.c.model_id).where(
+            SM.c.trade_account_id.in_(trade_account_ids)).order_by(SM.c.model_id))).all())
+
+    async def company_of(self, model_id: uuid.UUID) -> str:
+        row = (await self.session.execute(select(C.c.company_name).select_from(
+            SM.join(C, C.c.trade_account_id == SM.c.trade_account_id)).where(SM.c.model_id == model_id))).first()
+        return row.company_name if row else ""
 
     async def member_removed(self, member_id: uuid.UUID) -> None:
         await self.session.execute(delete(M).where(M.c.member_id == member_id))
@@ -84,6 +102,38 @@ class ReadModels:
         row = (await self.session.execute(select(PD.c.title).where(
             PD.c.document_id == document_id, PD.c.model_id == model_id, PD.c.removed == 0))).first()
         return Attachment(document_id, row.title) if row else None
+
+
+_RECIPIENTS = text("""
+    select m.user_id, m.email, coalesce(n.email_notices, true) as wants_notices
+    from model_contacts c join members m on m.member_id = c.member_id
+    left join notification_settings n on n.user_id = m.user_id
+    where c.model_id = :model_id and m.status = 'active' and m.user_id is not null and m.email is not null
+    union all
+    select s.user_id, s.email, coalesce(n.email_notices, true)
+    from security_models sm join staff s on s.user_id = sm.scss_user_id
+    left join notification_settings n on n.user_id = s.user_id
+    where sm.model_id = :model_id
+    order by 2""")
+
+
+class NoticeSettings:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def recipients(self, model_id: uuid.UUID) -> list[Recipient]:
+        """Everyone taking part in the model's messages, with their address and whether they want notices."""
+        rows = await self.session.execute(_RECIPIENTS, {"model_id": model_id})
+        return [Recipient(r.user_id, r.email, r.wants_notices) for r in rows]
+
+    async def wants_notices(self, user_id: uuid.UUID) -> bool:
+        row = (await self.session.execute(select(NS.c.email_notices).where(NS.c.user_id == user_id))).first()
+        return True if row is None else row.email_notices
+
+    async def choose(self, user_id: uuid.UUID, email_notices: bool) -> None:
+        await self.session.execute(pg_insert(NS).values(user_id=user_id, email_notices=email_notices)
+                                   .on_conflict_do_update(index_elements=["user_id"],
+                                                          set_={"email_notices": email_notices}))
 
 
 class Participants:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.mail import MailSettings
 from servicekit.settings import ServiceSettings
 
 
-class MessagingSettings(ServiceSettings):
+class MessagingSettings(ServiceSettings, MailSettings):
+    """Mail (notices of new messages): public_url, smtp_host, smtp_port, mail_from, named as in every service."""
+
     model_config = SettingsConfigDict(env_prefix="MESSAGING_", extra="ignore", populate_by_name=True)
 
     service_name: str = "messaging"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from servicekit.consumer import inbox_tables
+from servicekit.mail import mail_outbox_table
 from servicekit.outbox import outbox_table
 
 metadata = MetaData()
@@ -19,6 +20,23 @@ members = Table(
     Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
     Column("user_id", UUID(as_uuid=True), index=True),
     Column("status", String(20), nullable=False),
+    Column("email", String(254)),  # where a contact's notice of a new message goes
+)
+
+# CBP staff, from identity's events: where an SCSS's notice of a new message goes.
+staff = Table(
+    "staff",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(254), nullable=False),
+)
+
+# Each user's choice about e-mailed notices of new messages (none stored: they are sent).
+notification_settings = Table(
+    "notification_settings",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("email_notices", Boolean, nullable=False),
 )
 
 companies = Table(
@@ -96,6 +114,9 @@ thread_reads = Table(
     Column("thread_id", UUID(as_uuid=True), ForeignKey("threads.id"), primary_key=True),
     Column("read_count", Integer, nullable=False),
 )
+
+# Notices of new messages (no body: a link to the portal), sent by the worker (servicekit.mail).
+mail_outbox = mail_outbox_table(metadata)
 
 outbox = outbox_table(metadata)
 inbox, inbox_aggregate_version = inbox_tables(metadata)

@@ -13,6 +13,7 @@ from messaging.api.schemas import (
     AttachmentBody,
     MessageBody,
     NewThreadRequest,
+    NotificationSettingsBody,
     ReplyRequest,
     ThreadBody,
     ThreadPageBody,
@@ -92,3 +93,17 @@ async def mark_thread_read(thread_id: UUID, principal: CurrentPrincipal, session
     """MSG-02: you have read the thread: it is no longer marked unread for you (for you only)."""
     await use_cases.mark_read(session, principal, thread_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me/notification-settings")
+async def my_notification_settings(principal: CurrentPrincipal, session: DbSession) -> NotificationSettingsBody:
+    """Whether you get an e-mailed notice of each new message (yes, until you say no)."""
+    return NotificationSettingsBody(email_notices=await use_cases.notification_settings(session, principal))
+
+
+@router.put("/me/notification-settings")
+async def choose_notification_settings(body: NotificationSettingsBody, principal: CurrentPrincipal,
+                                       session: DbSession) -> NotificationSettingsBody:
+    """Your own choice; nobody else's changes."""
+    return NotificationSettingsBody(email_notices=await use_cases.choose_notifications(
+        session, principal, body.email_notices))

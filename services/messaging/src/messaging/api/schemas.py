@@ -69,3 +69,7 @@ class ThreadBody(Strict):
     created_at: datetime
     messages: list[MessageBody] = Field(description="Every message, the newest on top (MSG-03)")
     unread_before: bool = Field(False, description="There was something you had not read when you opened it")
+
+
+class NotificationSettingsBody(Strict):
+    email_notices: bool = Field(description="A short e-mail (no message text, a link) for each new message")

@@ -11,12 +11,26 @@ from messaging.use_cases.from_events import (
     member_removed,
     model_known,
     model_moved,
+    request_decided,
     scss_assigned,
+    staff_email_changed,
+    staff_known,
+    status_changed,
 )
-from messaging.use_cases.threads import inbox, mark_read, reply, show_thread, start_thread, threads_of_model
+from messaging.use_cases.threads import (
+    choose_notifications,
+    inbox,
+    mark_read,
+    notification_settings,
+    reply,
+    show_thread,
+    start_thread,
+    threads_of_model,
+)
 
 __all__ = [
     "MessagingContext", "annual_review_window_opened", "company_named", "contacts_changed", "document_removed",
     "document_uploaded", "inbox", "mark_read", "member_known", "member_removed", "model_known", "model_moved",
-    "reply", "scss_assigned", "show_thread", "start_thread", "threads_of_model",
+    "reply", "scss_assigned", "show_thread", "start_thread", "threads_of_model", "choose_notifications",
+    "notification_settings", "request_decided", "staff_email_changed", "staff_known", "status_changed",
 ]

@@ -10,3 +10,4 @@ from servicekit.clock import Clock
 @dataclass
 class MessagingContext:
     clock: Clock
+    public_url: str = "http://127.0.0.1:8080"  # where notices' links point: the web client behind the gateway

@@ -4,11 +4,12 @@ attached (MSG-04), and the system messages they cause (MSG-05)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.repository import ReadModels
+from messaging.use_cases.context import MessagingContext
 from messaging.use_cases.threads import post_system_thread
 
 # System threads take their id from what caused them (one per model and review year), never from chance.
@@ -16,8 +17,16 @@ _SYSTEM = uuid.UUID("0d6f1c52-8a3b-4c1e-9f7a-5b2e4d6c8a10")
 
 
 async def member_known(session: AsyncSession, trade_account_id: uuid.UUID, member_id: uuid.UUID,
-                       user_id: uuid.UUID | None, status: str) -> None:
-    await ReadModels(session).member(member_id, trade_account_id, user_id, status)
+                       user_id: uuid.UUID | None, status: str, email: str) -> None:
+    await ReadModels(session).member(member_id, trade_account_id, user_id, status, email)
+
+
+async def staff_known(session: AsyncSession, user_id: uuid.UUID, email: str) -> None:
+    await ReadModels(session).staff(user_id, email)
+
+
+async def staff_email_changed(session: AsyncSession, user_id: uuid.UUID, email: str) -> None:
+    await ReadModels(session).staff_email_changed(user_id, email)
 
 
 async def member_removed(session: AsyncSession, member_id: uuid.UUID) -> None:
@@ -59,14 +68,55 @@ async def document_removed(session: AsyncSession, document_id: uuid.UUID) -> Non
     await ReadModels(session).document_removed(document_id)
 
 
-async def annual_review_window_opened(session: AsyncSession, model_id: uuid.UUID, trade_account_id: uuid.UUID,
-                                      review_year: int, due_date: date, now: datetime) -> None:
+def _day(d: date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+async def annual_review_window_opened(session: AsyncSession, ctx: MessagingContext, model_id: uuid.UUID,
+                                      trade_account_id: uuid.UUID, review_year: int, due_date: date) -> None:
     """MSG-05 (and the manual's annual review): ninety days before the due date the account receives a message
     with the due date."""
     await ReadModels(session).model(model_id, trade_account_id)
     await post_system_thread(
-        session, uuid.uuid5(_SYSTEM, f"annual-review:{model_id}:{review_year}"), model_id,
-        subject=f"Annual review due {due_date:%B} {due_date.day}, {due_date.year}",
+        session, ctx, uuid.uuid5(_SYSTEM, f"annual-review:{model_id}:{review_year}"), model_id,
+        subject=f"Annual review due {_day(due_date)}",
         body=(f"Your C-TPAT annual review for {review_year} is open. Affirm each statement of the review and submit "
-              f"it by {due_date:%B} {due_date.day}, {due_date.year}. Reply here to ask your SCSS about it."),
-        now=now)
+              f"it by {_day(due_date)}. Reply here to ask your SCSS about it."))
+
+
+STATUS_NAMES = {"under_review": "Under Review", "certified_validated": "Certified Validated (Tier 2)",
+                "certified_exceeding": "Certified Exceeding (Tier 3)",
+                "certified_non_importer_validated": "Certified Validated"}
+
+
+async def status_changed(session: AsyncSession, ctx: MessagingContext, model_id: uuid.UUID,
+                         trade_account_id: uuid.UUID, version: int, status: str, previous: str | None,
+                         reason: str, anniversary: date | None) -> None:
+    """MSG-05: a change of the model's C-TPAT status (or of its dates) is told to its contacts, with CBP's reason."""
+    await ReadModels(session).model(model_id, trade_account_id)
+    name = STATUS_NAMES.get(status, status.replace("_", " ").capitalize())
+    if previous == status:
+        subject = f"C-TPAT status {name}: dates changed"
+    else:
+        subject = f"C-TPAT status changed to {name}"
+    body = f"Your C-TPAT status is now {name}" + (f" (it was {STATUS_NAMES.get(previous, previous.replace('_', ' '))})"
+                                                   if previous and previous != status else "") + "."
+    if anniversary:
+        body += f" Your certification anniversary is {_day(anniversary)}."
+    body += f"\n\nReason given: {reason}" if reason else ""
+    await post_system_thread(session, ctx, uuid.uuid5(_SYSTEM, f"status:{model_id}:{version}"), model_id,
+                             subject=subject, body=body)
+
+
+async def request_decided(session: AsyncSession, ctx: MessagingContext, request_id: uuid.UUID, version: int,
+                          kind: str, trade_account_ids: list[uuid.UUID], approval: str, decision: str,
+                          reason: str | None, status: str) -> None:
+    """MSG-05: a decision on a Trade Account request (link, delink, split, merge) is told to the C-TPAT accounts of
+    the Trade Accounts it concerns, one system thread each."""
+    who = "Management" if approval == "management" else "the Company Administrator"
+    subject = f"Trade Account {kind} request {decision} by {who}"
+    body = (f"The {kind} request concerning your Trade Account was {decision} by {who}; the request is now "
+            f"{status.replace('_', ' ')}.") + (f"\n\nReason given: {reason}" if reason else "")
+    for model_id in await ReadModels(session).models_of_accounts(trade_account_ids):
+        await post_system_thread(session, ctx, uuid.uuid5(_SYSTEM, f"request:{request_id}:{version}:{model_id}"),
+                                 model_id, subject=subject, body=body)

@@ -9,12 +9,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messaging import tables
+from messaging.domain.notices import notices
 from messaging.domain.policies import NO_SUCH_THREAD, Participant, ensure_takes_part
 from messaging.domain.thread import Attachment, Author, Message, Thread
-from messaging.repository import Participants, ReadMarks, ReadModels, ThreadReads, ThreadRepository
+from messaging.repository import NoticeSettings, Participants, ReadMarks, ReadModels, ThreadReads, ThreadRepository
 from messaging.use_cases.context import MessagingContext
 from servicekit.auth import Principal
 from servicekit.errors import NotFound, ValidationFailed
+from servicekit.mail import Mail, MailQueue
 from servicekit.reads import Reads
 
 
@@ -72,6 +75,7 @@ async def start_thread(session: AsyncSession, ctx: MessagingContext, principal: 
                           attachment=await _attachment(session, document_id, model_id), now=ctx.clock.now())
     await ThreadRepository(session).add(thread)
     await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))  # one's own: read
+    await _notify(session, ctx, thread)
     return thread
 
 
@@ -87,6 +91,7 @@ async def reply(session: AsyncSession, ctx: MessagingContext, principal: Princip
                  attachment=await _attachment(session, document_id, thread.security_model_id), now=ctx.clock.now())
     await repository.save(thread)
     await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
+    await _notify(session, ctx, thread)
     return thread
 
 
@@ -99,13 +104,37 @@ async def mark_read(session: AsyncSession, principal: Principal, thread_id: uuid
     await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
 
 
-async def post_system_thread(session: AsyncSession, thread_id: uuid.UUID, model_id: uuid.UUID, subject: str,
-                             body: str, now) -> bool:
+async def post_system_thread(session: AsyncSession, ctx: MessagingContext, thread_id: uuid.UUID,
+                             model_id: uuid.UUID, subject: str, body: str) -> bool:
     """MSG-05: a thread the portal starts. `thread_id` comes from the event that caused it, so however often the
-    event is delivered there is one thread. False when it exists already."""
+    event is delivered there is one thread (and one notice). False when it exists already."""
     repository = ThreadRepository(session)
     if await repository.exists(thread_id):
         return False
-    await repository.add(Thread.start(thread_id=thread_id, security_model_id=model_id, subject=subject, body=body,
-                                      author=Author.SYSTEM, author_user_id=None, attachment=None, now=now))
+    thread = Thread.start(thread_id=thread_id, security_model_id=model_id, subject=subject, body=body,
+                          author=Author.SYSTEM, author_user_id=None, attachment=None, now=ctx.clock.now())
+    await repository.add(thread)
+    await _notify(session, ctx, thread)
     return True
+
+
+async def _notify(session: AsyncSession, ctx: MessagingContext, thread: Thread) -> None:
+    """Each new message: a notice to everyone else taking part, in the transaction that posted it (so a notice
+    goes out if and only if the message is there)."""
+    recipients = await NoticeSettings(session).recipients(thread.security_model_id)
+    queue = MailQueue(session, tables.mail_outbox)
+    for notice in notices(recipients, author_user_id=thread.last.author_user_id, thread_subject=thread.subject,
+                          company_name=await ReadModels(session).company_of(thread.security_model_id),
+                          link=f"{ctx.public_url.rstrip('/')}/messages/{thread.id}",
+                          system=thread.last.author is Author.SYSTEM):
+        await queue.enqueue(Mail(notice.recipient, notice.subject, notice.body), ctx.clock.now())
+
+
+async def notification_settings(session: AsyncSession, principal: Principal) -> bool:
+    return await NoticeSettings(session).wants_notices(principal.user_id)
+
+
+async def choose_notifications(session: AsyncSession, principal: Principal, email_notices: bool) -> bool:
+    """A user's own choice: notices of new messages by e-mail, or none."""
+    await NoticeSettings(session).choose(principal.user_id, email_notices)
+    return email_notices
