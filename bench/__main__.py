@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bench import portal
 from bench.report import report
 
-SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi", "documents")
+SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi", "documents", "messaging")
 
 
 async def main(sections: list[str]) -> None:
@@ -52,6 +52,13 @@ async def main(sections: list[str]) -> None:
         # The user who only signed in so far: no write of theirs makes documents wait for another service's events.
         user = emails[1]
         await documents_at_scale(user, await portal.user_id(await portal.access_token(user)))
+    if "messaging" in sections:
+        from bench.messaging import messaging_at_scale
+
+        # The user who only signed in so far: a contact in messaging's database alone (documents' contact is in
+        # documents' alone), so no event of another service's changes what the section wrote.
+        user = emails[1]
+        await messaging_at_scale(user, await portal.user_id(await portal.access_token(user)))
     if "events" in sections:
         from bench.events import event_propagation
 

@@ -155,6 +155,7 @@ class ThreadRepository(AggregateRepository[Thread]):
     _INSERT = insert(T)
     _UPDATE = update(T).where(T.c.id == bindparam("thread_id"))
     _INSERT_MESSAGE = insert(MSG)
+    _COUNTED = update(SM).where(SM.c.model_id == bindparam("counted_model")).values(thread_count=SM.c.thread_count + 1)
 
     async def get(self, thread_id: uuid.UUID, *, for_update: bool = False) -> Thread | None:
         query = select(T).where(T.c.id == thread_id)
@@ -180,6 +181,7 @@ class ThreadRepository(AggregateRepository[Thread]):
             "subject": thread.subject, "kind": thread.kind.value, "created_at": thread.created_at,
             "last_posted_at": thread.last.posted_at, "message_count": len(thread.messages),
             "version": thread.version})
+        await self.session.execute(self._COUNTED, {"counted_model": thread.security_model_id})
         await self._insert_messages(thread)
 
     async def _update(self, thread: Thread) -> None:
@@ -242,10 +244,10 @@ _INBOX = text(f"""
     order by {_ORDER} limit :limit offset :offset""")
 
 _INBOX_COUNT = text("""
-    select count(*) from threads t
-    where t.scss_user_id = :user_id
-       or t.security_model_id in (select c.model_id from model_contacts c join members m
-                                  on m.member_id = c.member_id where m.user_id = :user_id and m.status = 'active')""")
+    select coalesce(sum(s.thread_count), 0) from security_models s
+    where s.scss_user_id = :user_id
+       or s.model_id in (select c.model_id from model_contacts c join members m
+                         on m.member_id = c.member_id where m.user_id = :user_id and m.status = 'active')""")
 
 _THREAD = text(f"""
     select t.*, {_participant_facts('t.security_model_id')},

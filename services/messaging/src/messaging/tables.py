@@ -53,6 +53,9 @@ security_models = Table(
     Column("trade_account_id", UUID(as_uuid=True), nullable=False, index=True),
     Column("business_types", JSONB, nullable=False, server_default="[]"),
     Column("scss_user_id", UUID(as_uuid=True), index=True),
+    # How many threads the model has: an inbox's total is a sum over the user's few models, never a count of
+    # every thread (a count scanned the whole table: 6.5 ms at 50,000 threads, most of the inbox's time).
+    Column("thread_count", Integer, nullable=False, server_default="0"),
 )
 
 model_contacts = Table(
