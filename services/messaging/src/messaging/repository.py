@@ -84,9 +84,6 @@ class ReadModels:
         await self.session.execute(update(T).where(T.c.security_model_id == model_id)
                                    .values(scss_user_id=scss_user_id))
 
-    async def scss_of(self, model_id: uuid.UUID) -> uuid.UUID | None:
-        return (await self.session.execute(select(SM.c.scss_user_id).where(SM.c.model_id == model_id))).scalar()
-
     async def document(self, document_id: uuid.UUID, model_id: uuid.UUID | None, title: str) -> None:
         if model_id is None:
             return  # a public library's document: attached to no model's messages
@@ -155,7 +152,8 @@ class ThreadRepository(AggregateRepository[Thread]):
     _INSERT = insert(T)
     _UPDATE = update(T).where(T.c.id == bindparam("thread_id"))
     _INSERT_MESSAGE = insert(MSG)
-    _COUNTED = update(SM).where(SM.c.model_id == bindparam("counted_model")).values(thread_count=SM.c.thread_count + 1)
+    _COUNTED = (update(SM).where(SM.c.model_id == bindparam("counted_model"))
+                .values(thread_count=SM.c.thread_count + 1).returning(SM.c.scss_user_id))
 
     async def get(self, thread_id: uuid.UUID, *, for_update: bool = False) -> Thread | None:
         query = select(T).where(T.c.id == thread_id)
@@ -175,13 +173,15 @@ class ThreadRepository(AggregateRepository[Thread]):
         return super()._loaded(aggregate)
 
     async def _insert(self, thread: Thread) -> None:
-        scss = await ReadModels(self.session).scss_of(thread.security_model_id)
+        # Counting the thread locks the model's row, and its SCSS is read under that lock: an ScssAssigned being
+        # applied meanwhile either came first (its SCSS is the one read) or waits for this commit and then moves
+        # this thread too. Never a thread left with the SCSS before.
+        scss = (await self.session.execute(self._COUNTED, {"counted_model": thread.security_model_id})).scalar()
         await self.session.execute(self._INSERT, {
             "id": thread.id, "security_model_id": thread.security_model_id, "scss_user_id": scss,
             "subject": thread.subject, "kind": thread.kind.value, "created_at": thread.created_at,
             "last_posted_at": thread.last.posted_at, "message_count": len(thread.messages),
             "version": thread.version})
-        await self.session.execute(self._COUNTED, {"counted_model": thread.security_model_id})
         await self._insert_messages(thread)
 
     async def _update(self, thread: Thread) -> None:

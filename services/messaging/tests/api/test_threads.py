@@ -175,3 +175,19 @@ async def test_an_scss_inbox_spans_every_account_and_pages(client, scene, sessio
     assert [t["subject"] for t in rest["items"]] == ["Subject 0"] and rest["total"] == 3
     assert {t["company_name"] for t in page["items"]} <= {f"Company {c.trade_account_id.hex[:6]}" for c in companies}
     session_clock.advance(timedelta(seconds=-3))
+
+
+@pytest.mark.req("MSG-01")
+async def test_threads_started_while_the_scss_is_reassigned_all_end_with_the_new_one(client, scene):
+    company = await scene.company()
+    successors = [scene.person([StaffRole.SCSS]) for _ in range(4)]
+
+    async def reassign():
+        for successor in successors:
+            await scene.model_event(company, ScssAssigned, scss_user_id=successor.user_id)
+
+    results = await asyncio.gather(reassign(), *(_start(client, company.officer, company, subject=f"S{i}")
+                                                 for i in range(12)))
+    started = {t["id"] for t in results[1:]}
+    inbox = (await client.get("/inbox", headers=successors[-1].headers, params={"limit": 50})).json()
+    assert started <= {t["id"] for t in inbox["items"]} and inbox["total"] == 12
