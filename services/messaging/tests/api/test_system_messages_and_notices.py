@@ -99,3 +99,13 @@ async def test_each_new_message_sends_a_short_notice_to_the_others_unless_they_s
     before = await mail.ids()
     await events.review_window_opened(company, 2028, date(2028, 1, 31), again=2)
     assert sorted(r for r, _, _ in (await mail.since(before))) == sorted([company.officer.email, company.scss.email])
+
+
+async def test_a_choice_is_a_json_boolean_and_nothing_else(client, scene, fingerprint):
+    company = await scene.company()
+    before = await fingerprint()
+    for wrong in ("false", 0, None, "no"):
+        response = await client.put("/me/notification-settings", headers=company.officer.headers,
+                                    json={"email_notices": wrong})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "email_notices", wrong
+    assert await fingerprint() == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from messaging.domain.thread import BODY_MAX, SUBJECT_MAX, Author
 from servicekit.schema_types import Strict, text
@@ -72,4 +72,5 @@ class ThreadBody(Strict):
 
 
 class NotificationSettingsBody(Strict):
-    email_notices: bool = Field(description="A short e-mail (no message text, a link) for each new message")
+    # Strict: a JSON true or false, never "false" or 0 read as one (the schema says boolean, so must the server).
+    email_notices: StrictBool = Field(description="A short e-mail (no message text, a link) for each new message")
