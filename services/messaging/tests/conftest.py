@@ -116,7 +116,7 @@ class Scene:
         self.signer = signer
         self.ctpat = ctpat_handlers(runtime.context)
         self.identity = identity_handlers()
-        self.accounts = trade_account_handlers()
+        self.accounts = trade_account_handlers(runtime.context)
 
     def person(self, roles: list[StaffRole] | None = None) -> Person:
         user_id = uuid.uuid4()
@@ -145,28 +145,30 @@ class Scene:
                                                occurred_at=datetime.now(UTC), version=company.model_version,
                                                **fields))
 
-    async def join(self, company: Company, person: Person) -> None:
+    async def join(self, company: Company, person: Person, member_type: str = "user") -> None:
         await self.account_event(company, TradeAccountUserAdded, member=MemberData(
             member_id=person.member_id, user_id=person.user_id, email=person.email, salutation="Ms.",
-            first_name="Ana", last_name="Lopez", title="Security manager", phone="+1 202 555 0100", type="user",
-            status="active"))
+            first_name="Ana", last_name="Lopez", title="Security manager", phone="+1 202 555 0100",
+            type=member_type, status="active"))
 
     async def leave(self, company: Company, person: Person) -> None:
         await self.account_event(company, TradeAccountUserRemoved, member_id=person.member_id, user_id=person.user_id)
 
-    async def company(self, *, scss: Person | None = None) -> Company:
+    async def company(self, *, scss: Person | None = None, assign: bool = True) -> Company:
         company = Company(uuid.uuid4(), uuid.uuid4(), self.person(), self.person(), scss or self.person([StaffRole.SCSS]))
         await self.account_event(company, TradeAccountCreated, created_by=company.officer.user_id,
                                  company_information=CompanyInformationData(
                                      company_name=f"Company {company.trade_account_id.hex[:6]}",
                                      doing_business_as=None, number_of_employees=None, business_start_date=None,
                                      brief_history=None))
-        for person in (company.officer, company.bystander):
-            await self.join(company, person)
+        # The Officer created the Trade Account: its Company Administrator; the bystander is a plain user.
+        await self.join(company, company.officer, "company_administrator")
+        await self.join(company, company.bystander)
         await self.model_event(company, SecurityModelCreated, business_types=["importer"])
         await self.set_contacts(company, [company.officer])
         await self.staff(company.scss)
-        await self.model_event(company, ScssAssigned, scss_user_id=company.scss.user_id)
+        if assign:
+            await self.model_event(company, ScssAssigned, scss_user_id=company.scss.user_id)
         return company
 
     async def staff(self, person: Person, roles: tuple[str, ...] = ("scss",)) -> None:

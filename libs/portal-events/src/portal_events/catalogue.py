@@ -12,6 +12,7 @@ from portal_events.ctpat import (
     ScssAssigned,
     SecurityModelCreated,
     SecurityModelMoved,
+    SecurityModelOperationDecided,
     StatusChanged,
 )
 from portal_events.documents import DocumentRemoved, DocumentUploaded
@@ -74,6 +75,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     DocumentUploaded,
     DocumentRemoved,
     MessagePosted,
+    SecurityModelOperationDecided,
     MonitoringRequested,
     MonitoringAccepted,
     MonitoringDeclined,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from portal_events.base import EventPayload
 
@@ -144,3 +144,28 @@ class AnnualReviewWindowOpened(_SecurityModelEvent):
     review_year: int
     opens_on: date
     due_date: date
+
+
+MODEL_OPERATION_TOPIC = "ctpat.model-operation.v1"
+
+
+class SecurityModelOperationDecided(EventPayload):
+    """Management approved or declined a Security Model operation (CT-16..CT-19: expand, extract, split, merge).
+
+    On its own topic, keyed by the operation: its version is the request's, not the model's.
+    """
+
+    topic: ClassVar[str] = MODEL_OPERATION_TOPIC
+    aggregate_id_field: ClassVar[str] = "operation_id"
+    event_type: ClassVar[str] = "SecurityModelOperationDecided.v1"
+
+    operation_id: UUID
+    occurred_at: datetime
+    kind: Literal["expand", "extract", "split", "merge"]
+    security_model_id: UUID
+    trade_account_id: UUID
+    other_model_id: UUID | None = Field(default=None, description="merge: the model that joined this one")
+    resulting_model_id: UUID | None = Field(default=None, description="extract and split: the new model")
+    decision: Literal["approved", "declined"]
+    reason: str | None = Field(default=None, description="Management's reason (always given for a decline)")
+    decided_by: UUID

@@ -98,7 +98,8 @@ async def test_an_extract_separates_one_type_into_a_model_earmarked_for_withdraw
 
 
 @pytest.mark.req("CT-18")
-async def test_a_split_makes_two_models_managed_separately_each_with_its_answers(client, certify, application):
+async def test_a_split_makes_two_models_managed_separately_each_with_its_answers(client, certify, application,
+                                                                                outbox):
     certified = await certify("importer")
     await _decide(client, certified, (await _expand(client, certified, application)).json()["id"])
     admin = certified.company.admin.headers
@@ -111,6 +112,9 @@ async def test_a_split_makes_two_models_managed_separately_each_with_its_answers
                                         "business_types": ["exporter"]})
 
     new_id = (await _decide(client, certified, requested.json()["id"])).json()["resulting_model_id"]
+    # The decision is told to the other services once it took effect, on the operations' own topic (the people
+    # concerned hear of it from messaging).
+    assert await outbox(requested.json()["id"]) == ["SecurityModelOperationDecided.v1"]
 
     split = (await client.get(f"/security-models/{new_id}", headers=admin)).json()
     assert split["earmarked_for_withdrawal"] is False

@@ -13,12 +13,14 @@ from messaging.api.routes import router
 from messaging.consumers import (
     CTPAT_TOPICS,
     DOCUMENT_TOPICS,
+    OPERATION_TOPICS,
     REQUEST_TOPICS,
     TRADE_ACCOUNT_TOPICS,
     USER_TOPICS,
     ctpat_handlers,
     document_handlers,
     identity_handlers,
+    operation_handlers,
     request_handlers,
     trade_account_handlers,
 )
@@ -54,7 +56,7 @@ def create_app(settings: MessagingSettings | None = None, runtime: Runtime | Non
         runtime=runtime or build_runtime(settings),
         routers=[router],
         consumer_of_topic=bootstrap.consumer_of_topic(settings, CTPAT_TOPICS, TRADE_ACCOUNT_TOPICS, DOCUMENT_TOPICS,
-                                                      REQUEST_TOPICS, USER_TOPICS),
+                                                      REQUEST_TOPICS, USER_TOPICS, OPERATION_TOPICS),
     )
 
 
@@ -70,8 +72,9 @@ def build_worker(settings: MessagingSettings | None = None, runtime: Runtime | N
     return [
         bootstrap.build_relay(settings),
         consumer(CTPAT_TOPICS, ctpat_handlers(ctx)),
-        consumer(TRADE_ACCOUNT_TOPICS, trade_account_handlers()),
+        consumer(TRADE_ACCOUNT_TOPICS, trade_account_handlers(ctx)),
         consumer(REQUEST_TOPICS, request_handlers(ctx)),
+        consumer(OPERATION_TOPICS, operation_handlers(ctx)),
         consumer(USER_TOPICS, identity_handlers()),
         consumer(DOCUMENT_TOPICS, document_handlers()),
         # Notices of new messages, through SMTP (a sink locally), retried and never lost (servicekit.mail).

@@ -11,12 +11,14 @@ from messaging import use_cases
 from messaging.use_cases import MessagingContext
 from portal_events import Envelope
 from portal_events.ctpat import (
+    MODEL_OPERATION_TOPIC,
     SECURITY_MODEL_TOPIC,
     AnnualReviewWindowOpened,
     ContactsChanged,
     ScssAssigned,
     SecurityModelCreated,
     SecurityModelMoved,
+    SecurityModelOperationDecided,
     StatusChanged,
 )
 from portal_events.documents import DOCUMENT_TOPIC, DocumentRemoved, DocumentUploaded
@@ -38,6 +40,7 @@ TRADE_ACCOUNT_TOPICS = [TRADE_ACCOUNT_TOPIC]
 DOCUMENT_TOPICS = [DOCUMENT_TOPIC]
 REQUEST_TOPICS = [REQUEST_TOPIC]
 USER_TOPICS = [USER_TOPIC]
+OPERATION_TOPICS = [MODEL_OPERATION_TOPIC]
 
 
 def ctpat_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:
@@ -77,19 +80,20 @@ def ctpat_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:
     }
 
 
-def trade_account_handlers() -> Mapping[str, Handler]:
-    """MSG-01: which user a contact's membership is; company names for the inbox."""
+def trade_account_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:
+    """MSG-01: which user a contact's membership is; company names for the inbox, and a name changed closes the
+    account's request to CBP."""
 
     async def named(session: AsyncSession, envelope: Envelope) -> None:
         e = (TradeAccountCreated if envelope.type == TradeAccountCreated.event_type
              else CompanyInformationChanged).model_validate(envelope.data)
-        await use_cases.company_named(session, e.trade_account_id, e.company_information.company_name)
+        await use_cases.company_named(session, ctx, e.trade_account_id, e.company_information.company_name)
 
     async def member(session: AsyncSession, envelope: Envelope) -> None:
         e = (TradeAccountUserAdded if envelope.type == TradeAccountUserAdded.event_type
              else TradeAccountUserChanged).model_validate(envelope.data)
         await use_cases.member_known(session, e.trade_account_id, e.member.member_id, e.member.user_id,
-                                     str(e.member.status), str(e.member.email))
+                                     str(e.member.status), str(e.member.email), str(e.member.type))
 
     async def removed(session: AsyncSession, envelope: Envelope) -> None:
         e = TradeAccountUserRemoved.model_validate(envelope.data)
@@ -100,6 +104,18 @@ def trade_account_handlers() -> Mapping[str, Handler]:
         TradeAccountUserAdded.event_type: member, TradeAccountUserChanged.event_type: member,
         TradeAccountUserRemoved.event_type: removed,
     }
+
+
+def operation_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:
+    """MSG-05: Management's decisions on Security Model operations, told to the models concerned."""
+
+    async def decided(session: AsyncSession, envelope: Envelope) -> None:
+        e = SecurityModelOperationDecided.model_validate(envelope.data)
+        concerned = [m for m in (e.security_model_id, e.other_model_id, e.resulting_model_id) if m is not None]
+        await use_cases.operation_decided(session, ctx, e.operation_id, e.kind, e.trade_account_id, concerned,
+                                          e.decision, e.reason)
+
+    return {SecurityModelOperationDecided.event_type: decided}
 
 
 def request_handlers(ctx: MessagingContext) -> Mapping[str, Handler]:

@@ -21,6 +21,7 @@ members = Table(
     Column("user_id", UUID(as_uuid=True), index=True),
     Column("status", String(20), nullable=False),
     Column("email", String(254)),  # where a contact's notice of a new message goes
+    Column("type", String(30)),  # company_administrator asks CBP for a company name change
 )
 
 # CBP staff, from identity's events: where an SCSS's notice of a new message goes.
@@ -81,11 +82,13 @@ threads = Table(
     "threads",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("security_model_id", UUID(as_uuid=True), nullable=False),
+    Column("security_model_id", UUID(as_uuid=True)),  # None: a Trade Account's request to CBP (name_change)
+    Column("trade_account_id", UUID(as_uuid=True)),  # the account a name_change thread is for
     # The model's SCSS, kept here so an SCSS's inbox is one index range (moved with each ScssAssigned).
     Column("scss_user_id", UUID(as_uuid=True)),
     Column("subject", String(200), nullable=False),
     Column("kind", String(20), nullable=False),
+    Column("status", String(10), nullable=False, server_default="open"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_posted_at", DateTime(timezone=True), nullable=False),
     Column("message_count", Integer, nullable=False),
@@ -94,6 +97,10 @@ threads = Table(
 # MSG-02: newest first, per model and per SCSS.
 Index("threads_of_model", threads.c.security_model_id, threads.c.last_posted_at.desc(), threads.c.id.desc())
 Index("threads_of_scss", threads.c.scss_user_id, threads.c.last_posted_at.desc(), threads.c.id.desc())
+# A Trade Account's requests to CBP; at most one open at a time.
+Index("name_changes_of_account", threads.c.trade_account_id, postgresql_where=threads.c.kind == "name_change")
+Index("one_open_name_change", threads.c.trade_account_id, unique=True,
+      postgresql_where=(threads.c.kind == "name_change") & (threads.c.status == "open"))
 
 messages = Table(
     "messages",

@@ -39,7 +39,7 @@ ANON, CONTACT, SECOND_CONTACT, OTHER_MODEL_CONTACT, BYSTANDER, SCSS, OTHER_SCSS,
 CALLERS = [ANON, CONTACT, SECOND_CONTACT, OTHER_MODEL_CONTACT, BYSTANDER, SCSS, OTHER_SCSS, MANAGEMENT, ADMIN]
 PARTICIPANTS = (CONTACT, SECOND_CONTACT, SCSS)
 # The ids a 404 is compared against: whichever the row's path names is replaced by one nothing has.
-IDS = ("model_id", "thread_id", "system_thread_id")
+IDS = ("model_id", "thread_id", "system_thread_id", "trade_account_id")
 
 
 def participants(status: int = 200) -> dict[str, int]:
@@ -74,6 +74,12 @@ MATRIX = Matrix(callers=CALLERS, endpoints={
         body=lambda scene: {"subject": "Seal log attached", "body": "Here is this quarter's seal log.",
                             "document_id": scene["document_id"]}),
     "inbox": Endpoint("GET", "/inbox", signed_in(), rule="MSG-02"),
+    # The manual's Company Information: a Company Administrator (the Officer created the account) asks CBP for a
+    # new company name; the account's other users may not (403); to anyone else the account does not exist.
+    "ask CBP for a new company name": Endpoint(
+        "POST", "/trade-accounts/{trade_account_id}/name-change-requests",
+        dict.fromkeys(CALLERS, 404) | {ANON: 401, CONTACT: 201, SECOND_CONTACT: 403, BYSTANDER: 403},
+        body={"requested_name": "Acme Global Logistics", "reason": "Rebranded."}),
     **thread_rows("thread_id", "a thread"),
     **thread_rows("system_thread_id", "a system thread"),
     # Each user's own choice of e-mailed notices (beyond the manual): anyone signed in, about themselves only.
@@ -112,7 +118,7 @@ async def test_each_caller_gets_exactly_what_they_may(client, scene, events, fin
               MANAGEMENT: scene.person([StaffRole.MANAGEMENT]), ADMIN: scene.admin()}
     headers = {caller: {} if caller == ANON else people[caller].headers}
     values = {"model_id": str(company.model_id), "thread_id": thread_id, "system_thread_id": system_thread_id,
-              "document_id": str(document_id)}
+              "document_id": str(document_id), "trade_account_id": str(company.trade_account_id)}
 
     row = MATRIX.endpoints[endpoint]
     # The harness compares fingerprints only after a refusal; a cell expecting success skips reading the database.

@@ -109,3 +109,29 @@ async def test_a_choice_is_a_json_boolean_and_nothing_else(client, scene, finger
                                     json={"email_notices": wrong})
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "email_notices", wrong
     assert await fingerprint() == before
+
+
+@pytest.mark.req("MSG-05")
+async def test_managements_decision_on_a_split_reaches_both_models(client, scene):
+    from messaging.consumers import operation_handlers
+
+    from portal_events.ctpat import SecurityModelOperationDecided
+
+    company = await scene.company()
+    new_model = uuid.uuid4()
+    event = SecurityModelOperationDecided(
+        operation_id=uuid.uuid4(), occurred_at=datetime.now(UTC), kind="split", version=2,
+        security_model_id=company.model_id, trade_account_id=company.trade_account_id,
+        resulting_model_id=new_model, decision="approved", decided_by=uuid.uuid4())
+    handlers = operation_handlers(scene.runtime.context)
+    for _ in range(2):
+        async with scene.runtime.database.transaction() as session:
+            await handlers[event.event_type](session, Envelope(type=event.event_type, source="test",
+                                                               subject=event.aggregate_id,
+                                                               data=event.model_dump(mode="json")))
+    assert [t["subject"] for t in await _threads(client, company.officer, company)] == [
+        "Security Model split request approved by C-TPAT Management"]
+    async with scene.runtime.database.transaction() as session:
+        count = (await session.execute(select(tables.threads.c.id).where(
+            tables.threads.c.security_model_id == new_model))).all()
+    assert len(count) == 1

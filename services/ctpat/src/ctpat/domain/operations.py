@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from portal_events.ctpat import SecurityModelOperationDecided
 from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict, ValidationFailed
 
@@ -78,6 +79,16 @@ class ModelOperation(RecordsEvents):
         self.decided_by, self.decided_at = by, now
         self.decision_reason = reason.strip() if reason else None
         self._bump()
+
+    def announce_decision(self) -> None:
+        """Tells the other services (messaging: the people concerned) once the decision has taken effect, so an
+        approved split or extract names the model it made."""
+        self.events.append(SecurityModelOperationDecided(
+            operation_id=self.id, occurred_at=self.decided_at, kind=self.kind.value,
+            security_model_id=self.security_model_id, trade_account_id=self.trade_account_id,
+            other_model_id=self.other_model_id, resulting_model_id=self.resulting_model_id,
+            decision=self.status.value, reason=self.decision_reason, decided_by=self.decided_by,
+            version=self.version))
 
 
 @dataclass(frozen=True)

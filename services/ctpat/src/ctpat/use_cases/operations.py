@@ -85,6 +85,7 @@ async def decide_operation(
     operation.decide(approve=approve, by=actor.user_id, reason=reason, now=now)
     if approve:
         await _carry_out(session, operation, actor, now)
+    operation.announce_decision()
     await operations.save(operation)
     return operation
 

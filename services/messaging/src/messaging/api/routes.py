@@ -12,6 +12,7 @@ from messaging.api.deps import Context
 from messaging.api.schemas import (
     AttachmentBody,
     MessageBody,
+    NameChangeRequest,
     NewThreadRequest,
     NotificationSettingsBody,
     ReplyRequest,
@@ -37,8 +38,9 @@ def _message(m: Message) -> MessageBody:
 
 
 def _thread(thread: Thread) -> ThreadBody:
-    return ThreadBody(id=thread.id, security_model_id=thread.security_model_id, subject=thread.subject,
-                      kind=thread.kind.value, created_at=thread.created_at,
+    return ThreadBody(id=thread.id, security_model_id=thread.security_model_id,
+                      trade_account_id=thread.trade_account_id, subject=thread.subject, kind=thread.kind.value,
+                      status=thread.status.value, created_at=thread.created_at,
                       messages=[_message(m) for m in thread.newest_first()])
 
 
@@ -64,6 +66,16 @@ async def start_thread(model_id: UUID, body: NewThreadRequest, principal: Curren
     return _thread(thread)
 
 
+@router.post("/trade-accounts/{trade_account_id}/name-change-requests", status_code=status.HTTP_201_CREATED,
+             responses=problem_responses(409))
+async def ask_name_change(trade_account_id: UUID, body: NameChangeRequest, principal: CurrentPrincipal,
+                          session: DbSession, ctx: Context) -> ThreadBody:
+    """From the Organization Profile: ask CBP (the assigned SCSS, or the program's mailbox) to change the company
+    name; the thread closes when the name is changed."""
+    return _thread(await use_cases.ask_name_change(session, ctx, principal, trade_account_id, body.requested_name,
+                                                   body.reason))
+
+
 @router.get("/inbox")
 async def inbox(principal: CurrentPrincipal, reads: DbReads, limit: Limit = 50, offset: Offset = 0) -> ThreadPageBody:
     """MSG-02: every thread you take part in, newest first: an SCSS's accounts in one list."""
@@ -76,8 +88,9 @@ async def get_thread(thread_id: UUID, principal: CurrentPrincipal, reads: DbRead
     """MSG-03: every message of the thread, the newest on top."""
     view = await use_cases.show_thread(reads, principal, thread_id)
     t = view.thread
-    return ThreadBody(id=t.id, security_model_id=t.security_model_id, subject=t.subject, kind=t.kind,
-                      created_at=t.created_at, messages=[_message(m) for m in view.messages],
+    return ThreadBody(id=t.id, security_model_id=t.security_model_id, trade_account_id=t.trade_account_id,
+                      subject=t.subject, kind=t.kind, status=t.status, created_at=t.created_at,
+                      messages=[_message(m) for m in view.messages],
                       unread_before=view.read_count < t.message_count)
 
 

@@ -27,12 +27,21 @@ class ReplyRequest(Strict):
     document_id: UUID | None = None
 
 
+class NameChangeRequest(Strict):
+    """To CBP: the company name the Trade Account should have, and why."""
+
+    requested_name: Subject
+    reason: text(2000) | None = None
+
+
 class ThreadRowBody(Strict):
     id: UUID
-    security_model_id: UUID
+    security_model_id: UUID | None = Field(description="None for a Trade Account's request to CBP")
+    trade_account_id: UUID | None = Field(description="The account a request to CBP is for")
     company_name: str
     subject: str
     kind: str
+    status: str = Field(description="open, or closed once the request it carried was done")
     created_at: datetime
     last_posted_at: datetime
     message_count: int
@@ -63,9 +72,11 @@ class MessageBody(Strict):
 
 class ThreadBody(Strict):
     id: UUID
-    security_model_id: UUID
+    security_model_id: UUID | None
+    trade_account_id: UUID | None
     subject: str
     kind: str
+    status: str
     created_at: datetime
     messages: list[MessageBody] = Field(description="Every message, the newest on top (MSG-03)")
     unread_before: bool = Field(False, description="There was something you had not read when you opened it")

@@ -11,6 +11,7 @@ from messaging.use_cases.from_events import (
     member_removed,
     model_known,
     model_moved,
+    operation_decided,
     request_decided,
     scss_assigned,
     staff_email_changed,
@@ -18,6 +19,7 @@ from messaging.use_cases.from_events import (
     status_changed,
 )
 from messaging.use_cases.threads import (
+    ask_name_change,
     choose_notifications,
     inbox,
     mark_read,
@@ -29,8 +31,10 @@ from messaging.use_cases.threads import (
 )
 
 __all__ = [
-    "MessagingContext", "annual_review_window_opened", "company_named", "contacts_changed", "document_removed",
+    "MessagingContext", "annual_review_window_opened", "ask_name_change", "company_named", "contacts_changed",
+    "document_removed",
     "document_uploaded", "inbox", "mark_read", "member_known", "member_removed", "model_known", "model_moved",
     "reply", "scss_assigned", "show_thread", "start_thread", "threads_of_model", "choose_notifications",
-    "notification_settings", "request_decided", "staff_email_changed", "staff_known", "status_changed",
+    "notification_settings", "operation_decided", "request_decided", "staff_email_changed", "staff_known",
+    "status_changed",
 ]

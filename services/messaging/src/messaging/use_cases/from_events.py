@@ -10,15 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.repository import ReadModels
 from messaging.use_cases.context import MessagingContext
-from messaging.use_cases.threads import post_system_thread
+from messaging.use_cases.threads import name_changed, post_system_thread
 
 # System threads take their id from what caused them (one per model and review year), never from chance.
 _SYSTEM = uuid.UUID("0d6f1c52-8a3b-4c1e-9f7a-5b2e4d6c8a10")
 
 
 async def member_known(session: AsyncSession, trade_account_id: uuid.UUID, member_id: uuid.UUID,
-                       user_id: uuid.UUID | None, status: str, email: str) -> None:
-    await ReadModels(session).member(member_id, trade_account_id, user_id, status, email)
+                       user_id: uuid.UUID | None, status: str, email: str, member_type: str) -> None:
+    await ReadModels(session).member(member_id, trade_account_id, user_id, status, email, member_type)
 
 
 async def staff_known(session: AsyncSession, user_id: uuid.UUID, email: str) -> None:
@@ -33,8 +33,11 @@ async def member_removed(session: AsyncSession, member_id: uuid.UUID) -> None:
     await ReadModels(session).member_removed(member_id)
 
 
-async def company_named(session: AsyncSession, trade_account_id: uuid.UUID, name: str) -> None:
-    await ReadModels(session).company_named(trade_account_id, name)
+async def company_named(session: AsyncSession, ctx: MessagingContext, trade_account_id: uuid.UUID,
+                        name: str) -> None:
+    previous = await ReadModels(session).company_named(trade_account_id, name)
+    if previous is not None and previous != name:
+        await name_changed(session, ctx, trade_account_id, previous, name)
 
 
 async def model_known(session: AsyncSession, model_id: uuid.UUID, trade_account_id: uuid.UUID,
@@ -119,4 +122,20 @@ async def request_decided(session: AsyncSession, ctx: MessagingContext, request_
             f"{status.replace('_', ' ')}.") + (f"\n\nReason given: {reason}" if reason else "")
     for model_id in await ReadModels(session).models_of_accounts(trade_account_ids):
         await post_system_thread(session, ctx, uuid.uuid5(_SYSTEM, f"request:{request_id}:{version}:{model_id}"),
+                                 model_id, subject=subject, body=body)
+
+
+async def operation_decided(session: AsyncSession, ctx: MessagingContext, operation_id: uuid.UUID, kind: str,
+                            trade_account_id: uuid.UUID, model_ids: list[uuid.UUID], decision: str,
+                            reason: str | None) -> None:
+    """MSG-05: Management's decision on an expand, extract, split or merge is told to every model it concerns
+    (the model asked about, the one merged into it, the one a split or extract made), one thread each."""
+    subject = f"Security Model {kind} request {decision} by C-TPAT Management"
+    body = (f"C-TPAT Management {decision} the request to {kind} this Security Model."
+            + (f"\n\nReason given: {reason}" if reason else ""))
+    models = ReadModels(session)
+    for model_id in dict.fromkeys(model_ids):
+        # A split's new model is in the same Trade Account; its SecurityModelCreated may come a moment later.
+        await models.model(model_id, trade_account_id)
+        await post_system_thread(session, ctx, uuid.uuid5(_SYSTEM, f"operation:{operation_id}:{model_id}"),
                                  model_id, subject=subject, body=body)

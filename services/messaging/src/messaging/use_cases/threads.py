@@ -11,11 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging import tables
 from messaging.domain.notices import notices
-from messaging.domain.policies import NO_SUCH_THREAD, Participant, ensure_takes_part
+from messaging.domain.policies import (
+    NO_SUCH_THREAD,
+    Participant,
+    ensure_may_ask_name_change,
+    ensure_takes_part,
+)
 from messaging.domain.thread import Attachment, Author, Message, Thread
 from messaging.repository import NoticeSettings, Participants, ReadMarks, ReadModels, ThreadReads, ThreadRepository
 from messaging.use_cases.context import MessagingContext
-from servicekit.auth import Principal
+from servicekit.auth import Principal, StaffRole
 from servicekit.errors import NotFound, ValidationFailed
 from servicekit.mail import Mail, MailQueue
 from servicekit.reads import Reads
@@ -31,7 +36,7 @@ async def threads_of_model(reads: Reads, principal: Principal, model_id: uuid.UU
 
 async def inbox(reads: Reads, principal: Principal, limit: int, offset: int) -> tuple[list[dict], int]:
     """One list of every thread the user takes part in: a contact's models, and an SCSS's accounts (MSG-02)."""
-    return await ThreadReads(reads).inbox(principal.user_id, limit, offset)
+    return await ThreadReads(reads).inbox(principal.user_id, StaffRole.MANAGEMENT in principal.roles, limit, offset)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class ThreadView:
 
 
 async def show_thread(reads: Reads, principal: Principal, thread_id: uuid.UUID) -> ThreadView:
-    found = await ThreadReads(reads).thread(thread_id, principal.user_id)
+    found = await ThreadReads(reads).thread(thread_id, principal.user_id, principal.roles)
     if found is None:
         raise NotFound(NO_SUCH_THREAD)
     row, participant, messages = found
@@ -86,13 +91,21 @@ async def reply(session: AsyncSession, ctx: MessagingContext, principal: Princip
     thread = await repository.get(thread_id, for_update=True)
     if thread is None:
         raise NotFound(NO_SUCH_THREAD)
-    participant = await _participant(session, principal, thread.security_model_id, thread=True)
-    thread.reply(body=body, author=participant.author, author_user_id=principal.user_id,
-                 attachment=await _attachment(session, document_id, thread.security_model_id), now=ctx.clock.now())
+    participant = await Participants(session).of_thread(principal.user_id, principal.roles, thread_id)
+    ensure_takes_part(participant, thread=True)
+    attachment = (await _attachment(session, document_id, thread.security_model_id)
+                  if thread.security_model_id else _no_attachment(document_id))
+    thread.reply(body=body, author=participant.author, author_user_id=principal.user_id, attachment=attachment,
+                 now=ctx.clock.now())
     await repository.save(thread)
     await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
     await _notify(session, ctx, thread)
     return thread
+
+
+def _no_attachment(document_id: uuid.UUID | None) -> None:
+    if document_id is not None:
+        raise ValidationFailed.on("document_id", "a request to CBP about the Trade Account attaches no document")
 
 
 async def mark_read(session: AsyncSession, principal: Principal, thread_id: uuid.UUID) -> None:
@@ -100,8 +113,37 @@ async def mark_read(session: AsyncSession, principal: Principal, thread_id: uuid
     thread = await ThreadRepository(session).get(thread_id)
     if thread is None:
         raise NotFound(NO_SUCH_THREAD)
-    await _participant(session, principal, thread.security_model_id, thread=True)
+    ensure_takes_part(await Participants(session).of_thread(principal.user_id, principal.roles, thread_id),
+                      thread=True)
     await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
+
+
+async def ask_name_change(session: AsyncSession, ctx: MessagingContext, principal: Principal,
+                          trade_account_id: uuid.UUID, requested_name: str, reason: str | None) -> Thread:
+    """The manual's Company Information: "to change the company name, you must contact your assigned SCSS" (or
+    CBP's program mailbox when there is none). A Company Administrator asks here; the SCSS's change of the name
+    closes the request. One open request per account."""
+    member, administrator, current_name = await Participants(session).membership(principal.user_id,
+                                                                                 trade_account_id)
+    ensure_may_ask_name_change(member, administrator)
+    thread = Thread.ask_name_change(thread_id=uuid.uuid4(), trade_account_id=trade_account_id,
+                                    current_name=current_name, requested_name=requested_name, reason=reason,
+                                    author_user_id=principal.user_id, now=ctx.clock.now())
+    await ThreadRepository(session).add(thread)
+    await ReadMarks(session).read(principal.user_id, thread.id, len(thread.messages))
+    await _notify(session, ctx, thread)
+    return thread
+
+
+async def name_changed(session: AsyncSession, ctx: MessagingContext, trade_account_id: uuid.UUID,
+                       previous: str, name: str) -> None:
+    """The account's name was changed (by CBP: only the SCSS may): its open request is done, and says so."""
+    repository = ThreadRepository(session)
+    for thread in await repository.open_name_changes(trade_account_id):
+        thread.close(f"CBP changed the company name from \"{previous}\" to \"{name}\". This request is closed.",
+                     ctx.clock.now())
+        await repository.save(thread)
+        await _notify(session, ctx, thread)
 
 
 async def post_system_thread(session: AsyncSession, ctx: MessagingContext, thread_id: uuid.UUID,
@@ -121,10 +163,13 @@ async def post_system_thread(session: AsyncSession, ctx: MessagingContext, threa
 async def _notify(session: AsyncSession, ctx: MessagingContext, thread: Thread) -> None:
     """Each new message: a notice to everyone else taking part, in the transaction that posted it (so a notice
     goes out if and only if the message is there)."""
-    recipients = await NoticeSettings(session).recipients(thread.security_model_id)
+    settings = NoticeSettings(session)
+    recipients = (await settings.recipients(thread.security_model_id) if thread.security_model_id
+                  else await settings.recipients_of_name_change(thread.id, thread.trade_account_id))
     queue = MailQueue(session, tables.mail_outbox)
     for notice in notices(recipients, author_user_id=thread.last.author_user_id, thread_subject=thread.subject,
-                          company_name=await ReadModels(session).company_of(thread.security_model_id),
+                          company_name=await ReadModels(session).company_of(thread.security_model_id)
+                          if thread.security_model_id else "",
                           link=f"{ctx.public_url.rstrip('/')}/messages/{thread.id}",
                           system=thread.last.author is Author.SYSTEM):
         await queue.enqueue(Mail(notice.recipient, notice.subject, notice.body), ctx.clock.now())
