@@ -314,24 +314,46 @@ def _filtered_sql(q: Listing) -> str:
     where = " and ".join(conditions)
     if not q.tags:
         return f"documents d where {where}"
+    # Each tagged document by its key (a lateral lookup, never a scan of the library to hash against).
+    return (f"tagged cross join lateral (select * from documents d where d.id = tagged.document_id and {where}"
+            " offset 0) d")  # offset 0: kept a lookup per tagged row, never flattened into a hash of the library
+
+
+def _tagged_sql(q: Listing) -> str:
     first, *others = range(len(q.tags))
     joins = "".join(f" join document_tags t{i} on t{i}.user_id = t0.user_id and t{i}.library_key = t0.library_key"
                     f" and t{i}.tag = :tag{i} and t{i}.document_id = t0.document_id" for i in others)
-    tagged = (f"select t0.document_id from document_tags t{first}{joins}"
-              f" where t0.user_id = :user_id and t0.library_key = :library_key and t0.tag = :tag0")
-    return f"({tagged}) tagged join documents d on d.id = tagged.document_id where {where}"
+    return (f"select t0.document_id from document_tags t{first}{joins}"
+            f" where t0.user_id = :user_id and t0.library_key = :library_key and t0.tag = :tag0")
+
+
+def _only_tags(q: Listing) -> bool:
+    return bool(q.tags) and not (q.document_type or q.title_contains or q.uploaded_for_kind or q.criterion_id)
+
+
+def _with_tagged(q: Listing) -> str:
+    """The tagged documents first, on their own (materialized): a plan that walked the library newest first and
+    probed each document's tags read thousands of documents for a rare pair of tags (6 ms for 214 of 10,000),
+    and PostgreSQL keeps one plan for a prepared statement after five runs."""
+    return f"with tagged as materialized ({_tagged_sql(q)}) " if q.tags else ""
 
 
 def _page_sql(q: Listing) -> str:
     # The caller's own tags are read for the page's rows only, once the page is cut.
-    return (f"select p.*, array(select t.tag from document_tags t where t.user_id = :user_id"
+    return (_with_tagged(q) + "select p.*, array(select t.tag from document_tags t where t.user_id = :user_id"
             f" and t.document_id = p.id order by lower(t.tag)) as tags"
             f" from (select {_PAGE_COLUMNS} from {_filtered_sql(q)}"
             f" order by {_SORTS[q.sort]} limit :limit offset :offset) p")
 
 
 def _count_sql(q: Listing) -> str:
-    return f"select count(*) from {_filtered_sql(q)}"
+    if _only_tags(q):
+        # A tag row exists only for a listed document of the library it is keyed by (a removed document's tags
+        # go with it): counting the merged tag ranges is counting the documents, without reading one of them.
+        # (Joined to the documents, the plan PostgreSQL keeps for the prepared statement after five runs
+        # scanned them all: 8-10 ms instead of 1.)
+        return f"select count(*) from ({_tagged_sql(q)}) tagged"
+    return _with_tagged(q) + f"select count(*) from {_filtered_sql(q)}"
 
 
 _DOCUMENT = text(f"""

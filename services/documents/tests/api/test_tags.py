@@ -122,3 +122,20 @@ async def test_retitles_at_once_each_make_one_version_or_are_refused(client, sce
     assert sorted(r.status_code for r in responses) == [200] + [409] * 5
     document = (await client.get(f"/documents/{made['id']}", headers=company.officer.headers)).json()
     assert len(document["versions"]) == 2
+
+
+@pytest.mark.req("DOC-08")
+async def test_a_removed_document_leaves_every_count_and_filter(client, scene, upload):
+    company = await scene.company()
+    kept = await upload(company.officer, model_id=company.model_id, title="Kept")
+    gone = await upload(company.officer, model_id=company.model_id, title="Gone")
+    for made in (kept, gone):
+        await client.put(f"/documents/{made['id']}/tags", headers=company.officer.headers,
+                         json={"tags": ["Seals", "2026"]})
+    assert (await client.delete(f"/documents/{gone['id']}", headers=company.officer.headers)).status_code == 204
+    page = await _page(client, company.officer, company.model_id, "Seals", "2026")
+    assert [d["title"] for d in page["items"]] == ["Kept"] and page["total"] == 1
+    page = await _page(client, company.officer, company.model_id, "Seals", "2026", limit=1, offset=1)
+    assert page["items"] == [] and page["total"] == 1
+    counts = {t["tag"]: t["documents"] for t in (await client.get("/tags", headers=company.officer.headers)).json()}
+    assert counts == {"2026": 1, "Seals": 1}
