@@ -95,3 +95,13 @@ async def test_an_unsigned_model_sends_no_notice(client, partners, fingerprint):
                           json={"email": "buyer@outside.example"})
     assert r.status_code == 409
     assert await fingerprint() == before
+
+
+async def test_settings_are_json_booleans_and_nothing_else(client, partners, fingerprint):
+    monitor = await partners.partner()
+    before = await fingerprint()
+    for wrong in ("false", 0, 1, "yes", None):
+        r = await client.put(f"/security-models/{monitor.model_id}/svi-settings", headers=monitor.officer.headers,
+                             json={"auto_accept": wrong, "share_more": False})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "auto_accept", wrong
+    assert await fingerprint() == before

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from servicekit.schema_types import DomainView, NewEmail, Strict, text
 from svi.domain.monitoring import RequestState
@@ -66,9 +66,10 @@ class ListRowBody(Strict):
 
 
 class SettingsBody(Strict):
-    auto_accept: bool = Field(description="As a monitoring partner: accept every request at once")
-    share_more: bool = Field(description="As a monitored partner: show your tier and Primary POC to partners "
-                                         "who accepted")
+    # Strict: a JSON true or false, never "false" or 0 read as one (the schema says boolean; so must the server).
+    auto_accept: StrictBool = Field(description="As a monitoring partner: accept every request at once")
+    share_more: StrictBool = Field(description="As a monitored partner: show your tier and Primary POC to "
+                                               "partners who accepted")
 
 
 class AllModelsRequest(Strict):
