@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 import documents
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from documents.app import build_runtime, create_app
 from documents.consumers import ctpat_handlers, trade_account_handlers
 from documents.settings import DocumentsSettings
@@ -32,10 +30,9 @@ from portal_events.trade_accounts import (
     TradeAccountUserAdded,
     TradeAccountUserRemoved,
 )
-from servicekit.auth import StaffRole, TokenVerifier
-from servicekit.clock import MovableClock
+from servicekit.auth import StaffRole
 from servicekit.testing.databases import create_test_database
-from servicekit.testing.fingerprint import database_fingerprint
+from servicekit.testing.service import service_fixtures
 from servicekit.testing.tokens import TestSigner
 
 MIGRATIONS = Path(documents.__file__).parent / "migrations"
@@ -54,45 +51,10 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@pytest.fixture(scope="session")
-def settings() -> DocumentsSettings:
-    return DocumentsSettings(database_url=create_test_database("DOCUMENTS", MIGRATIONS), traces_dir=None,
-                             otlp_endpoint=None, read_after_wait_seconds=1.0, max_upload_bytes=256 * 1024)
-
-
-@pytest.fixture(scope="session")
-def session_clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-def signer(settings, session_clock) -> TestSigner:
-    return TestSigner(issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-
-
-@pytest.fixture(scope="session")
-def runtime(settings, signer, session_clock):
-    verifier = TokenVerifier(signer.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                             clock=session_clock)
-    return build_runtime(settings, clock=session_clock, token_verifier=verifier)
-
-
-@pytest.fixture(scope="session")
-async def app(settings, runtime) -> AsyncIterator:
-    application = create_app(settings, runtime)
-    async with LifespanManager(application):
-        yield application
-
-
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://documents") as c:
-        yield c
-
-
-@pytest.fixture
-def fingerprint(runtime):
-    return lambda: database_fingerprint(runtime.database)
+settings, session_clock, signer, runtime, app, client, fingerprint = service_fixtures(
+    settings=lambda: DocumentsSettings(database_url=create_test_database("DOCUMENTS", MIGRATIONS), traces_dir=None,
+        otlp_endpoint=None, read_after_wait_seconds=1.0, max_upload_bytes=256 * 1024),
+    build_runtime=build_runtime, create_app=create_app, base_url="http://documents")
 
 
 @dataclass

@@ -7,15 +7,12 @@ services' events run through messaging's own handlers (`Scene` below builds them
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import httpx
 import messaging
 import pytest
-from asgi_lifespan import LifespanManager
 from messaging.app import build_runtime, create_app
 from messaging.consumers import ctpat_handlers, document_handlers, identity_handlers, trade_account_handlers
 from messaging.settings import MessagingSettings
@@ -38,54 +35,18 @@ from portal_events.trade_accounts import (
     TradeAccountUserAdded,
     TradeAccountUserRemoved,
 )
-from servicekit.auth import StaffRole, TokenVerifier
-from servicekit.clock import MovableClock
+from servicekit.auth import StaffRole
 from servicekit.testing.databases import create_test_database
-from servicekit.testing.fingerprint import database_fingerprint
+from servicekit.testing.service import service_fixtures
 from servicekit.testing.tokens import TestSigner
 
 MIGRATIONS = Path(messaging.__file__).parent / "migrations"
 
 
-@pytest.fixture(scope="session")
-def settings() -> MessagingSettings:
-    return MessagingSettings(database_url=create_test_database("MESSAGING", MIGRATIONS), traces_dir=None,
-                             otlp_endpoint=None, read_after_wait_seconds=1.0)
-
-
-@pytest.fixture(scope="session")
-def session_clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-def signer(settings, session_clock) -> TestSigner:
-    return TestSigner(issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-
-
-@pytest.fixture(scope="session")
-def runtime(settings, signer, session_clock):
-    verifier = TokenVerifier(signer.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                             clock=session_clock)
-    return build_runtime(settings, clock=session_clock, token_verifier=verifier)
-
-
-@pytest.fixture(scope="session")
-async def app(settings, runtime) -> AsyncIterator:
-    application = create_app(settings, runtime)
-    async with LifespanManager(application):
-        yield application
-
-
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://messaging") as c:
-        yield c
-
-
-@pytest.fixture
-def fingerprint(runtime):
-    return lambda: database_fingerprint(runtime.database)
+settings, session_clock, signer, runtime, app, client, fingerprint = service_fixtures(
+    settings=lambda: MessagingSettings(database_url=create_test_database("MESSAGING", MIGRATIONS), traces_dir=None,
+        otlp_endpoint=None, read_after_wait_seconds=1.0),
+    build_runtime=build_runtime, create_app=create_app, base_url="http://messaging")
 
 
 @dataclass
