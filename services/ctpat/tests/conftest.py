@@ -36,53 +36,17 @@ from portal_events.trade_accounts import (
 from servicekit.auth import StaffRole, TokenVerifier
 from servicekit.clock import MovableClock
 from servicekit.testing.databases import create_test_database
+from servicekit.testing.service import service_fixtures
 from servicekit.testing.fingerprint import database_fingerprint
 from servicekit.testing.tokens import TestSigner
 
 MIGRATIONS = Path(ctpat.__file__).parent / "migrations"
 
 
-@pytest.fixture(scope="session")
-def settings() -> CtpatSettings:
-    return CtpatSettings(
-        database_url=create_test_database("CTPAT", MIGRATIONS), traces_dir=None, otlp_endpoint=None,
-        read_after_wait_seconds=1.0,
-    )
-
-
-@pytest.fixture(scope="session")
-def session_clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-def signer(settings, session_clock) -> TestSigner:
-    return TestSigner(issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-
-
-@pytest.fixture(scope="session")
-def runtime(settings, signer, session_clock):
-    verifier = TokenVerifier(signer.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-    return build_runtime(settings, clock=session_clock, token_verifier=verifier)
-
-
-@pytest.fixture(scope="session")
-async def app(settings, runtime) -> AsyncIterator:
-    application = create_app(settings, runtime)
-    async with LifespanManager(application):
-        yield application
-
-
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ctpat") as c:
-        yield c
-
-
-@pytest.fixture
-def fingerprint(runtime):
-    """`await fingerprint()`: the whole database's rows, to compare before and after refused requests."""
-    return lambda: database_fingerprint(runtime.database)
+settings, session_clock, signer, runtime, app, client, fingerprint = service_fixtures(
+    settings=lambda: CtpatSettings(database_url=create_test_database("CTPAT", MIGRATIONS), traces_dir=None,
+        otlp_endpoint=None, read_after_wait_seconds=1.0),
+    build_runtime=build_runtime, create_app=create_app, base_url="http://ctpat")
 
 
 @dataclass

@@ -8,19 +8,15 @@ does it, through the handlers of identity's events.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 import trade_accounts
-from servicekit.auth import StaffRole, TokenVerifier
-from servicekit.clock import MovableClock
+from servicekit.auth import StaffRole
 from servicekit.testing.databases import create_test_database
-from servicekit.testing.fingerprint import database_fingerprint
+from servicekit.testing.service import service_fixtures
 from servicekit.testing.tokens import TestSigner
 from trade_accounts import use_cases
 from trade_accounts.app import build_runtime, create_app
@@ -30,42 +26,10 @@ from trade_accounts.settings import TradeAccountsSettings
 MIGRATIONS = Path(trade_accounts.__file__).parent / "migrations"
 
 
-@pytest.fixture(scope="session")
-def settings() -> TradeAccountsSettings:
-    return TradeAccountsSettings(
-        database_url=create_test_database("TRADE_ACCOUNTS", MIGRATIONS), traces_dir=None, otlp_endpoint=None,
-        read_after_wait_seconds=1.0,
-    )
-
-
-@pytest.fixture(scope="session")
-def session_clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-def signer(settings, session_clock) -> TestSigner:
-    """Identity's stand-in: mints the tokens, and its JWKS is what the app's verifier fetches."""
-    return TestSigner(issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-
-
-@pytest.fixture(scope="session")
-def runtime(settings, signer, session_clock):
-    verifier = TokenVerifier(signer.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=session_clock)
-    return build_runtime(settings, clock=session_clock, token_verifier=verifier)
-
-
-@pytest.fixture(scope="session")
-async def app(settings, runtime) -> AsyncIterator:
-    application = create_app(settings, runtime)
-    async with LifespanManager(application):
-        yield application
-
-
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trade-accounts") as c:
-        yield c
+settings, session_clock, signer, runtime, app, client, fingerprint = service_fixtures(
+    settings=lambda: TradeAccountsSettings(database_url=create_test_database("TRADE_ACCOUNTS", MIGRATIONS), traces_dir=None,
+        otlp_endpoint=None, read_after_wait_seconds=1.0),
+    build_runtime=build_runtime, create_app=create_app, base_url="http://trade-accounts")
 
 
 @dataclass
@@ -138,7 +102,3 @@ async def account(client, people, bodies) -> tuple[dict, Person]:
     return response.json(), admin
 
 
-@pytest.fixture
-def fingerprint(runtime):
-    """`await fingerprint()`: the whole database's rows, to compare before and after refused requests."""
-    return lambda: database_fingerprint(runtime.database)
