@@ -9,15 +9,12 @@ events and runs them through `ctpat.consumers`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import ctpat
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from ctpat.app import build_runtime, create_app
 from ctpat.consumers import trade_account_handlers
 from ctpat.settings import CtpatSettings
@@ -33,11 +30,9 @@ from portal_events.trade_accounts import (
     TradeAccountUserAdded,
     TradeAccountUserChanged,
 )
-from servicekit.auth import StaffRole, TokenVerifier
-from servicekit.clock import MovableClock
+from servicekit.auth import StaffRole
 from servicekit.testing.databases import create_test_database
 from servicekit.testing.service import service_fixtures
-from servicekit.testing.fingerprint import database_fingerprint
 from servicekit.testing.tokens import TestSigner
 
 MIGRATIONS = Path(ctpat.__file__).parent / "migrations"
