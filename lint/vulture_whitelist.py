@@ -78,6 +78,7 @@ _.on_partitions_revoked
 _.on_partitions_assigned
 # API responses (identity, trade-accounts) and what they are built from:
 _.unread  # messaging: ThreadRowBody, ThreadBody (MSG-02)
+_.as_contact  # documents: PartnerLibraryBody
 _.unread_before
 _.message_id  # portal_events.messaging.MessagePosted: for subscribers
 _.password_expires_at

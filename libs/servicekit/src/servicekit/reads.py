@@ -67,6 +67,22 @@ async def open_read_pool(url: str, *, size: int) -> asyncpg.Pool:
     )
 
 
+class ByName:
+    """An asyncpg record read by attribute (`row.title`), as SQLAlchemy's rows are: so one row-to-object
+    function of a repository serves both its session's rows and its reads' records."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: asyncpg.Record) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._record[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class Reads:
     """A small asyncpg pool of its own, opened on first use and closed with the Database."""
 

@@ -15,7 +15,7 @@ from documents import tables
 from documents.domain.document import Change, Document, StoredFile, Version
 from documents.domain.library import Caller, Library
 from portal_events.documents import UploadedFor
-from servicekit.reads import Query, Reads
+from servicekit.reads import ByName, Query, Reads
 from servicekit.store import AggregateRepository
 
 M, C, SM, MC = tables.members, tables.companies, tables.security_models, tables.model_contacts
@@ -29,10 +29,6 @@ _PUBLIC_LIBRARY_KEYS = {lib: uuid.uuid5(uuid.NAMESPACE_URL, f"urn:ctpat-portal:l
 def library_key(library: Library, model_id: uuid.UUID | None) -> uuid.UUID:
     """Which library a tag row belongs to: the model for a Partner Library, a fixed id for a public one."""
     return model_id if library is Library.PARTNER and model_id is not None else _PUBLIC_LIBRARY_KEYS[library]
-
-
-def _active_memberships_of(user_id: uuid.UUID):
-    return select(M.c.member_id).where(M.c.user_id == user_id, M.c.status == "active")
 
 
 def _caller_facts(model: str) -> str:
@@ -65,19 +61,6 @@ class AccessRepository:
     async def caller(self, user_id: uuid.UUID, roles: frozenset[str], model_id: uuid.UUID | None = None) -> Caller:
         row = (await self.session.execute(_CALLER, {"user_id": user_id, "model_id": model_id})).one()
         return _caller(row, user_id, roles, model_id)
-
-    async def partner_libraries(self, user_id: uuid.UUID) -> list[dict[str, Any]]:
-        """The Security Models whose Partner Library this user reaches: as a contact, or as their SCSS."""
-        memberships = _active_memberships_of(user_id)
-        as_contact = select(MC.c.model_id).where(MC.c.member_id.in_(memberships))
-        rows = await self.session.execute(
-            select(SM.c.model_id, SM.c.trade_account_id, SM.c.business_types,
-                   func.coalesce(C.c.company_name, "").label("company_name"),
-                   SM.c.model_id.in_(as_contact).label("contact"))
-            .select_from(SM.outerjoin(C, C.c.trade_account_id == SM.c.trade_account_id))
-            .where((SM.c.model_id.in_(as_contact)) | (SM.c.scss_user_id == user_id))
-            .order_by(func.coalesce(C.c.company_name, ""), SM.c.model_id))
-        return [dict(r._mapping) for r in rows]
 
 
 class ReadModels:
@@ -390,16 +373,6 @@ class _JsonVersion:
         self.created_at = datetime.fromisoformat(v["created_at"])
 
 
-class _Row:
-    """asyncpg's record read by attribute, as SQLAlchemy's rows are (one row-to-object function for both)."""
-
-    def __init__(self, record: Any) -> None:
-        self._record = record
-
-    def __getattr__(self, name: str) -> Any:
-        return self._record[name]
-
-
 class DocumentReads:
     """Reading to show (a page, a document, a link), not to change: one statement each, no session."""
 
@@ -413,7 +386,7 @@ class DocumentReads:
 
     async def caller(self, user_id: uuid.UUID, roles: frozenset[str], model_id: uuid.UUID | None = None) -> Caller:
         row = await self.reads.one(self.CALLER, user_id=user_id, model_id=model_id)
-        return _caller(_Row(row), user_id, roles, model_id)
+        return _caller(ByName(row), user_id, roles, model_id)
 
     async def document(self, document_id: uuid.UUID, user_id: uuid.UUID,
                        roles: frozenset[str]) -> tuple[Document, Caller, list[str]] | None:
@@ -421,7 +394,7 @@ class DocumentReads:
         record = await self.reads.one(self.DOCUMENT, id=document_id, user_id=user_id)
         if record is None:
             return None
-        row = _Row(record)
+        row = ByName(record)
         document = _document(row, [_version(_JsonVersion(v)) for v in record["versions"]])
         return document, _caller(row, user_id, roles, document.security_model_id), list(record["tags"])
 

@@ -96,18 +96,6 @@ class ObjectStore:
 
         return await asyncio.to_thread(get)
 
-    async def exists(self, key: str) -> bool:
-        def stat() -> bool:
-            try:
-                self._client.stat_object(self.bucket, key)
-                return True
-            except S3Error as error:
-                if error.code in ("NoSuchKey", "NotFound", "NoSuchObject"):
-                    return False
-                raise
-
-        return await asyncio.to_thread(stat)
-
     async def sha256_of(self, key: str) -> str:
         """Only for a store that did not verify a checksum itself: read the object once and hash it."""
         def digest() -> str:

@@ -81,11 +81,11 @@ async def test_bytes_of_a_refused_kind_are_removed_from_the_store(client, scene,
     assert _post_form(form, files.EXE).status_code in (200, 201, 204)
     store = runtime.context.store
     key = form["fields"]["key"]
-    assert await store.exists(key)
+    assert await store.landed(key, 1) is not None
     before = await fingerprint()
     refused = await client.post(f"/uploads/{form['upload_id']}/complete", headers=company.officer.headers)
     assert refused.status_code == 415 and refused.json()["errors"][0]["field"] == "file"
-    assert not await store.exists(key)  # nothing half-uploaded is kept
+    assert await store.landed(key, 1) is None  # nothing half-uploaded is kept
     assert await fingerprint() == before
     assert await _listed(client, company.officer, company.model_id) == []
 
@@ -113,17 +113,17 @@ async def test_uploads_never_completed_are_swept_with_their_bytes(client, scene,
     form = await _start(client, company.officer, company.model_id, data, files)
     _post_form(form, data)
     key = form["fields"]["key"]
-    assert await runtime.context.store.exists(key)
+    assert await runtime.context.store.landed(key, 1) is not None
     session_clock.advance(dt.timedelta(hours=1))  # the form expired (tokens too: the API is asked afterwards)
     try:
         swept = 0
         for _ in range(100):  # other tests' expired uploads may come first; each pass takes a batch
             swept += await sweep_expired_uploads(runtime.database, runtime.context)
-            if not await runtime.context.store.exists(key):
+            if await runtime.context.store.landed(key, 1) is None:
                 break
     finally:
         session_clock.advance(-dt.timedelta(hours=1))
-    assert swept >= 1 and not await runtime.context.store.exists(key)
+    assert swept >= 1 and await runtime.context.store.landed(key, 1) is None
     late = await client.post(f"/uploads/{form['upload_id']}/complete", headers=company.officer.headers)
     assert late.status_code == 404
 

@@ -13,7 +13,7 @@ from messaging import tables
 from messaging.domain.notices import Recipient
 from messaging.domain.policies import Participant
 from messaging.domain.thread import Attachment, Author, Kind, Message, Status, Thread
-from servicekit.reads import Query, Reads
+from servicekit.reads import ByName, Query, Reads
 from servicekit.store import AggregateRepository
 
 M, C, SM, MC = tables.members, tables.companies, tables.security_models, tables.model_contacts
@@ -351,14 +351,6 @@ _THREAD = text(f"""
 _MESSAGES = text("select * from messages where thread_id = :id order by sequence desc")
 
 
-class _Row:
-    def __init__(self, record: Any) -> None:
-        self._record = record
-
-    def __getattr__(self, name: str) -> Any:
-        return self._record[name]
-
-
 class ThreadReads:
     OF_MODEL, INBOX, INBOX_COUNT = Query(_OF_MODEL), Query(_INBOX), Query(_INBOX_COUNT)
     THREAD, MESSAGES, PARTICIPANT = Query(_THREAD), Query(_MESSAGES), Query(_PARTICIPANT)
@@ -392,7 +384,7 @@ class ThreadReads:
         row = await self.reads.one(self.THREAD, id=thread_id, user_id=user_id)
         if row is None:
             return None
-        participant = _participant(user_id, roles, _Row(row))
-        messages = [_message(_Row(m)) for m in await self.reads.all(self.MESSAGES, id=thread_id)] \
+        participant = _participant(user_id, roles, ByName(row))
+        messages = [_message(ByName(m)) for m in await self.reads.all(self.MESSAGES, id=thread_id)] \
             if participant.takes_part else []
-        return _Row(row), participant, messages
+        return ByName(row), participant, messages

@@ -72,7 +72,7 @@ async def test_threads_newest_first_with_unread_marked_per_user(client, scene, s
     contact = await scene.add_contact(company)
     first = await _start(client, company.officer, company, subject="First")
     session_clock.advance(timedelta(seconds=1))
-    second = await _start(client, contact, company, subject="Second")
+    await _start(client, contact, company, subject="Second")
     listing = await _list(client, company.officer, company)
     assert [t["subject"] for t in listing["items"]] == ["Second", "First"] and listing["total"] == 2
     # Unread for whoever did not write it (the writer has read their own).
@@ -91,7 +91,6 @@ async def test_threads_newest_first_with_unread_marked_per_user(client, scene, s
     assert [(t["subject"], t["unread"]) for t in (await _list(client, contact, company))["items"]] == [
         ("First", True), ("Second", False)]
     session_clock.advance(timedelta(seconds=-2))
-    assert second["id"]
 
 
 @pytest.mark.req("MSG-03")

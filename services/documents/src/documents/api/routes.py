@@ -109,10 +109,6 @@ async def library_documents(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> DocumentPageBody:
     """DOC-01..DOC-03, DOC-08: a library's documents, filtered by any combination of your tags and the rest."""
-    if library is Library.PARTNER and security_model_id is None:
-        errors = FieldErrors()
-        errors.add("security_model_id", "is required for the C-TPAT Partner Library")
-        errors.raise_if_any()
     rows, total = await use_cases.library_page(reads, principal, Listing(
         library, security_model_id if library is Library.PARTNER else None, principal.user_id, sorted(set(tag or [])),
         document_type, title, uploaded_for, criterion_id, sort, limit, offset))

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from documents.domain.library import DOCUMENT_TYPES, Library
+from documents.domain.library import DOCUMENT_TYPES, PARTNER_LIBRARY_UNNAMED, Library, partner_library_unnamed
 from portal_events.documents import DocumentRemoved, DocumentUploaded, UploadedFor
 from servicekit.aggregate import RecordsEvents
 from servicekit.errors import Conflict, FieldErrors
@@ -70,8 +70,8 @@ def check_placement(library: Library, model_id: uuid.UUID | None, document_type:
     """DOC-04, DOC-05: a Partner Library document names its model; only one may say where it was uploaded."""
     if document_type not in DOCUMENT_TYPES:
         errors.add("document_type", "is not a document type (GET /document-types lists them)")
-    if library is Library.PARTNER and model_id is None:
-        errors.add("security_model_id", "is required for the C-TPAT Partner Library")
+    if partner_library_unnamed(library, model_id):
+        errors.add("security_model_id", PARTNER_LIBRARY_UNNAMED)
     if library is not Library.PARTNER and model_id is not None:
         errors.add("security_model_id", "is only for the C-TPAT Partner Library")
     if uploaded_for is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from servicekit.auth import StaffRole
-from servicekit.errors import Forbidden, NotFound
+from servicekit.errors import Forbidden, NotFound, ValidationFailed
 
 
 class Library(StrEnum):
@@ -48,6 +48,7 @@ DOCUMENT_TYPES: dict[str, str] = {
 }
 
 NO_SUCH_DOCUMENT = "No such document."
+PARTNER_LIBRARY_UNNAMED = "is required for the C-TPAT Partner Library"
 NO_SUCH_LIBRARY = "No such Partner Library."
 
 
@@ -80,6 +81,18 @@ class Caller:
         if library is Library.CTPAT_PUBLIC:
             return self.contact_anywhere or self.staff  # DOC-02
         return self.in_partner_library(model_id)  # DOC-03
+
+
+def partner_library_unnamed(library: Library, model_id: uuid.UUID | None) -> bool:
+    """DOC-03, DOC-05: a Partner Library is one Security Model's: asking for one, or putting a document in one,
+    names the model."""
+    return library is Library.PARTNER and model_id is None
+
+
+def ensure_library_named(library: Library, model_id: uuid.UUID | None) -> None:
+    """Which library is meant is said before anyone can be asked about it (so before any authorization)."""
+    if partner_library_unnamed(library, model_id):
+        raise ValidationFailed.on("security_model_id", PARTNER_LIBRARY_UNNAMED)
 
 
 def ensure_may_read_library(caller: Caller, library: Library, model_id: uuid.UUID | None) -> None:

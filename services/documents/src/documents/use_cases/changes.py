@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from documents.domain import content
 from documents.domain.document import Document, StoredFile, check_placement, clean_title
-from documents.domain.library import Library, ensure_may_write
+from documents.domain.library import Library, ensure_library_named, ensure_may_write
 from documents.domain.tags import clean_tags
 from documents.repository import DocumentRepository, PendingUpload, PendingUploads, TagRepository
 from documents.storage import ObjectFacts, UploadForm
@@ -57,8 +57,7 @@ def _object_key() -> str:
 async def _check_placement(session: AsyncSession, principal: Principal, placement: Placement) -> str:
     """Authorization first (a stranger learns nothing from a 422), then every field; returns the clean title.
     Which library is meant must be said before anyone can be asked about it."""
-    if placement.library is Library.PARTNER and placement.security_model_id is None:
-        raise ValidationFailed.on("security_model_id", "is required for the C-TPAT Partner Library")
+    ensure_library_named(placement.library, placement.security_model_id)
     caller = await caller_for(session, principal, placement.security_model_id)
     ensure_may_write(caller, placement.library, placement.security_model_id)
     errors = FieldErrors()

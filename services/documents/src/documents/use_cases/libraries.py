@@ -17,6 +17,7 @@ from documents.domain.library import (
     NO_SUCH_DOCUMENT,
     Caller,
     Library,
+    ensure_library_named,
     ensure_may_read_document,
     ensure_may_read_library,
 )
@@ -40,6 +41,7 @@ async def libraries(reads: Reads, principal: Principal) -> tuple[list[Library], 
 
 
 async def library_page(reads: Reads, principal: Principal, listing: Listing) -> tuple[list[dict], int]:
+    ensure_library_named(listing.library, listing.security_model_id)
     documents = DocumentReads(reads)
     caller = await documents.caller(principal.user_id, principal.roles, listing.security_model_id)
     ensure_may_read_library(caller, listing.library, listing.security_model_id)
