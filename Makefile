@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ENV := set -a; . deploy/local/env.sh; set +a
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test down setup infra services stop-services req-report bench lint schemas help
+.PHONY: run test down setup infra services browser stop-services req-report bench lint schemas help
 
 help:
 	@echo "make run | test | down | req-report | bench | lint"
@@ -18,6 +18,10 @@ infra: setup
 
 services: infra
 	@bash deploy/local/services.sh start
+
+# Debian's Chromium for the web client's browser tests (tests/browser).
+browser:
+	@bash deploy/local/browser.sh
 
 # Instances per process: deploy/topology.toml, or e.g.
 # PORTAL_INSTANCES_IDENTITY=2 PORTAL_INSTANCES_TRADE_ACCOUNTS_WORKER=3 make run
@@ -35,11 +39,11 @@ down:
 
 # Every suite: unit, integration, API, gateway, system. Infrastructure and
 # services come up once; tests reach them through the addresses env.sh exports.
-test: services
+test: services browser
 	@rm -rf reports/req && mkdir -p reports/req
 	@$(ENV); export PORTAL_REQ_REPORT_DIR=$$PWD/reports/req; \
 	  .venv/bin/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q -m "not fault" \
-	    libs services gateway tests
+	    libs services gateway web tests
 	@# Fault tests break shared infrastructure (they kill the broker): alone, last.
 	@$(ENV); export PORTAL_REQ_REPORT_DIR=$$PWD/reports/req; \
 	  .venv/bin/python -m pytest -p no:cacheprovider -q -m fault tests/fault
@@ -60,8 +64,8 @@ bench: services
 VULTURE_IGNORE_DECORATORS := @router.*,@uploads.*,@app.*,@*.exception_handler,@field_validator,@model_validator,@computed_field,@pytest.fixture,@schemathesis.*
 VULTURE_IGNORE_NAMES := model_config,revision,down_revision,branch_labels,depends_on,upgrade,downgrade,pytestmark,pytest_*
 lint:
-	@.venv/bin/ruff check libs services gateway tests
-	@.venv/bin/vulture libs services gateway tests $(wildcard bench) lint/vulture_whitelist.py --min-confidence 60 \
+	@.venv/bin/ruff check libs services gateway web tests
+	@.venv/bin/vulture libs services gateway web tests $(wildcard bench) lint/vulture_whitelist.py --min-confidence 60 \
 	  --ignore-decorators '$(VULTURE_IGNORE_DECORATORS)' --ignore-names '$(VULTURE_IGNORE_NAMES)'
 	@.venv/bin/python -m portal_events.schema_files check
 

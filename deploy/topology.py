@@ -57,7 +57,10 @@ def render_env(topology: Topology) -> str:
                 f"{service.env_prefix}_DATABASE_URL",
                 f"postgresql+asyncpg://{db}:{db}@$PORTAL_PG_HOST:$PORTAL_PG_PORT/{db}",
             ))
-        if service.built and not service.edge and service.api is not None:
+        if service.built and service.web and service.api is not None:
+            # The gateway sends every page and asset to the web client's first instance.
+            lines.append(_default("GATEWAY_WEB_UPSTREAM", f"${service.url_variable}"))
+        if service.built and not service.edge and not service.web and service.api is not None:
             # Shell expressions, so the table follows a port moved by a variable.
             api = service.api
             urls = [f"${service.url_variable}"] + [

@@ -130,3 +130,11 @@ _.note
 _.founded
 _.employees
 _.company_id
+# Jinja2's environment options, set by web.templating
+_.undefined
+_.trim_blocks
+_.lstrip_blocks
+# called from the web client's templates (web/src/web/templates), which vulture does not read
+_.has
+_.window
+_.summary

@@ -6,7 +6,7 @@
 #
 # Steps: PostgreSQL 15 (Debian package) · Java 17+ / Maven present · Kafka jars
 # from deploy/local/kafka/pom.xml · versitygw (go install, pinned) · uv (pinned)
-# · `uv sync` of the Python workspace (last).
+# · the web client's npm packages · `uv sync` of the Python workspace (last).
 #
 # Env: PORTAL_SETUP_SKIP_UV_SYNC=1 skips the last step;
 #      PORTAL_UV_SYNC_ARGS adds arguments to `uv sync` (e.g. --all-packages).
@@ -126,6 +126,22 @@ if ! uv_ok; then
     ln -sf "$PORTAL_LOCAL_DIR/tools/uv/bin/uv" "$PORTAL_LOCAL_DIR/bin/uv"
     hash -r
     uv_ok || die "uv $UV_VERSION still not first on PATH after install"
+fi
+
+# --- the web client's browser assets (npm: USWDS, htmx, axe-core) -------------
+# `npm ci` from web/package-lock.json, again only when the lock changed (its
+# sha256 is stamped in node_modules). Never committed.
+command -v npm >/dev/null || apt_install npm
+web="$PORTAL_REPO_DIR/web"
+web_stamp="$web/node_modules/.portal-lock.sha256"
+web_sum=$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)
+if [[ "$(cat "$web_stamp" 2>/dev/null)" != "$web_sum" ]]; then
+    log "npm ci in web/ (USWDS, htmx, axe-core)"
+    if ! (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) >"$PORTAL_LOCAL_DIR/log/setup-npm.log" 2>&1; then
+        cat "$PORTAL_LOCAL_DIR/log/setup-npm.log" >&2
+        die "npm ci failed in web/ (log: $PORTAL_LOCAL_DIR/log/setup-npm.log)"
+    fi
+    echo "$web_sum" >"$web_stamp"
 fi
 
 # --- Python workspace (last: the other steps do not need it) -----------------

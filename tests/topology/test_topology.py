@@ -63,8 +63,11 @@ def test_every_consumer_group_reads_topics_that_exist(topology):
 
 def test_every_running_service_has_its_folder_and_its_processes(topology):
     for service in topology.running():
-        folder = REPO / ("gateway" if service.edge else f"services/{service.name}")
+        folder = REPO / ("gateway" if service.edge else "web" if service.web else f"services/{service.name}")
         assert (folder / "src" / service.package / "__main__.py").is_file(), service.name
+        if service.web:  # pages only: no database, nothing to migrate
+            assert not service.database and set(service.processes) == {"api"}
+            continue
         assert service.database, service.name
         assert "api" in service.processes and "migrate" in service.processes, service.name
     assert all(s.built for s in topology.services.values())
@@ -123,4 +126,15 @@ def test_each_instance_gets_its_own_port(topology):
     assert names.index("svi-migrate") < names.index("svi") < names.index("svi-worker")
     assert names.index("documents-migrate") < names.index("documents") < names.index("documents-worker")
     assert names.index("messaging-migrate") < names.index("messaging") < names.index("messaging-worker")
-    assert names[-1] == "gateway"
+    assert names[-1] == "gateway" and names.index("web") < names.index("gateway")
+
+
+def test_the_gateway_sends_pages_to_the_web_client_and_never_routes_api_calls_to_it(topology):
+    script = f'eval "$({shlex.quote(sys.executable)} -S {RENDER} env)"; echo "$GATEWAY_WEB_UPSTREAM"; echo "$_portal_upstreams"'
+    environ = {**_clean_environ(), "PORTAL_PG_HOST": "127.0.0.1", "PORTAL_PG_PORT": "15432", "WEB_PORT": "9090"}
+    web, table = subprocess.run(
+        ["sh", "-uc", script], check=True, capture_output=True, text=True, env=environ
+    ).stdout.splitlines()
+    assert web == "http://127.0.0.1:9090"
+    assert "web" not in json.loads(table)
+    assert topology.web_upstream({"WEB_PORT": "9090"}) == "http://127.0.0.1:9090"

@@ -238,15 +238,19 @@ class Proxy:
             )
 
     async def web(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Any other path, to the web client's server: no identity, cookies kept from it."""
+        """Any other path, to the web client's server, with the browser's cookies as they came.
+
+        The web client holds no identity: it calls the gateway's API back with these
+        cookies (and the CSRF token the page posted), so the session's token never leaves
+        the gateway and the pages can do only what the user could with the API."""
         incoming = _Incoming(scope, self._drop)
         headers = incoming.forward
         if incoming.authorization is not None:
             headers.append((b"authorization", incoming.authorization))
         if incoming.cookies is not None:
-            others = CookieJar.parse(incoming.cookies).others
-            if others is not None:
-                headers.append((b"cookie", others))
+            headers.append((b"cookie", incoming.cookies))
+        if incoming.csrf is not None:
+            headers.append((b"x-csrf-token", incoming.csrf))
         target = scope.get("raw_path") or scope["path"].encode()
         await self._forward(scope, receive, send, self.web_pool, target, incoming, [])
 

@@ -20,6 +20,13 @@ from servicekit import topology
 from servicekit.settings import ServiceSettings
 
 
+def default_web_upstream() -> str | None:
+    """deploy/topology.toml's web client, resolved against the environment; none without it."""
+    if topology.default_path() is None:
+        return None
+    return topology.load().web_upstream(os.environ)
+
+
 def default_upstreams() -> dict[str, list[str]]:
     """deploy/topology.toml's table, resolved against the environment; empty without it."""
     if topology.default_path() is None:
@@ -41,7 +48,7 @@ class GatewaySettings(ServiceSettings):
     # Which upstream signs users in, refreshes and revokes browser sessions.
     identity_service: str = "identity"
     # Non-API paths (the web client's pages and assets) go here when set.
-    web_upstream: str | None = None
+    web_upstream: str | None = Field(default_factory=default_web_upstream)
 
     upstream_max_connections: int = 256
     upstream_connect_timeout_seconds: float = 2.0

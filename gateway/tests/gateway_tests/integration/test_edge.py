@@ -91,6 +91,23 @@ async def test_web_client_is_served_behind_the_gateway(start_gateway, gateway_se
         assert (await client.get("/api/echo/echo/y")).json()["path"] == "/echo/y"
 
 
+async def test_the_web_client_gets_the_browsers_cookies_to_call_the_api_back_as_its_user(
+    start_gateway, gateway_settings, echo_service
+):
+    # The pages have no identity of their own: they call the gateway's API with the
+    # browser's session cookie and the CSRF token the page posted, so both reach them.
+    settings = gateway_settings(web_upstream=echo_service.url)
+    async with start_gateway(settings) as client:
+        response = await client.post(
+            "/echo/account/profile",
+            headers={"cookie": "portal_session=abc; portal_csrf=xyz; web_notice=1", "x-csrf-token": "xyz"},
+        )
+        seen = response.json()["headers"]
+        assert seen["cookie"] == "portal_session=abc; portal_csrf=xyz; web_notice=1"
+        assert seen["x-csrf-token"] == "xyz"
+        assert "authorization" not in seen  # the session's token never leaves the gateway
+
+
 async def test_many_clients_at_once(gateway):
     responses = await asyncio.gather(*(gateway.get("/api/echo/echo/c") for _ in range(100)))
     assert {r.status_code for r in responses} == {200}

@@ -56,7 +56,7 @@ def test_the_default_table_is_the_topologys_running_services(monkeypatch):
             "PORTAL_HOST", "PORTAL_PORT_STEP"
         ):
             monkeypatch.delenv(name)
-    running = {s.name for s in topology.load().running() if not s.edge}
+    running = {s.name for s in topology.load().running() if not s.edge and not s.web}
     assert set(default_upstreams()) == running and "identity" in running
     assert default_upstreams()["identity"] == ["http://127.0.0.1:8101"]
     monkeypatch.setenv("PORTAL_INSTANCES_IDENTITY", "3")

@@ -76,6 +76,8 @@ class Service:
     built: bool
     # The gateway: the entry point that routes to the others, never routed to itself.
     edge: bool
+    # The web client: the gateway sends it every path outside /api/ and its own.
+    web: bool
     database: str | None
     processes: dict[str, Process]
     publishes: tuple[Topic, ...]
@@ -169,8 +171,15 @@ class Topology:
         return {
             s.name: self.base_urls(s, environ)
             for s in self.running()
-            if not s.edge and s.api is not None
+            if not s.edge and not s.web and s.api is not None
         }
+
+    def web_upstream(self, environ: Mapping[str, str]) -> str | None:
+        """The web client's first API instance: where the gateway sends pages and assets."""
+        for service in self.running():
+            if service.web and service.api is not None:
+                return self.base_urls(service, environ)[0]
+        return None
 
 
 def default_path() -> Path | None:
@@ -214,7 +223,7 @@ def parse(data: dict) -> Topology:
 
 def _service(name: str, entry: dict) -> Service:
     where = f"services.{name}"
-    _only(entry, where, {"built", "edge", "database", "processes", "publishes", "consumer_groups"})
+    _only(entry, where, {"built", "edge", "web", "database", "processes", "publishes", "consumer_groups"})
     processes = {}
     for role in ROLES:  # the file's order does not matter: migrate, api, worker
         if role in entry.get("processes", {}):
@@ -234,6 +243,7 @@ def _service(name: str, entry: dict) -> Service:
         name=name,
         built=bool(entry.get("built", True)),
         edge=bool(entry.get("edge", False)),
+        web=bool(entry.get("web", False)),
         database=entry.get("database"),
         processes=processes,
         publishes=tuple(publishes),
@@ -275,6 +285,8 @@ def _check(topology: Topology) -> None:
             raise TopologyError(f"consumer group {group.name} reads unpublished topics {missing}")
     if sum(s.edge for s in topology.services.values()) > 1:
         raise TopologyError("only one service can be the edge (the gateway)")
+    if sum(s.web for s in topology.services.values()) > 1:
+        raise TopologyError("only one service can be the web client")
 
 
 def _only(entry: dict, where: str, allowed: set[str]) -> None:

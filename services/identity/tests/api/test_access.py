@@ -11,6 +11,7 @@ from servicekit.testing.tokens import forgeries
 
 PROTECTED = [
     ("GET", "/me"),
+    ("GET", "/me/security-questions"),
     ("PUT", "/me/profile"),
     ("POST", "/me/password"),
     ("PUT", "/me/security-questions"),

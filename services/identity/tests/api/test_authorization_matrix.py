@@ -67,6 +67,7 @@ MATRIX = Matrix(callers=[ANON, USER, STRANGER, SCSS, MANAGEMENT, ADMIN], endpoin
         "email": fresh_email(), "password": NEW_PASSWORD, "security_questions": scene["questions"]}),
     # "me": each signed-in caller reads and changes only themselves
     "read me": Endpoint("GET", "/me", signed_in(200)),
+    "read my security questions": Endpoint("GET", "/me/security-questions", signed_in(200)),
     "complete profile": Endpoint("PUT", "/me/profile", signed_in(200), body=PROFILE),
     "change password": Endpoint(
         "POST", "/me/password", signed_in(200), rule="ID-07",

@@ -129,3 +129,12 @@ async def test_changing_security_questions_needs_the_current_answers(api, client
         headers=api.bearer(tokens),
     )
     assert again.status_code == 422
+
+
+async def test_the_user_reads_which_questions_they_chose_but_never_the_answers(api, client):
+    email, tokens = await api.new_user()
+    chosen = await client.get("/me/security-questions", headers=api.bearer(tokens))
+    assert chosen.status_code == 200, chosen.text
+    assert [q["question_id"] for q in chosen.json()] == [a["question_id"] for a in api.questions()]
+    assert all(q["text"] and set(q) == {"question_id", "text"} for q in chosen.json())
+    assert not any(answer in chosen.text for answer in ("Rex", "Springfield", "Smith"))

@@ -72,6 +72,13 @@ async def me(principal: PrincipalWithExpiredPassword, reads: DbReads, ctx: Ident
     return _user(await use_cases.show_user(reads, principal.user_id), ctx)
 
 
+@router.get("/me/security-questions", tags=["credentials"], responses=problem_responses(404))
+async def my_security_questions(principal: CurrentPrincipal, reads: DbReads) -> list[QuestionBody]:
+    """The questions the user chose, never their answers: what changing them asks to answer first."""
+    user = await use_cases.show_user(reads, principal.user_id)
+    return [QuestionBody(question_id=q, text=t) for q, t in user.chosen_questions()]
+
+
 @router.put("/me/profile", tags=["profile"], responses=problem_responses(404, 409))
 async def complete_profile(
     body: ProfileRequest, principal: CurrentPrincipal, session: DbSession, ctx: Identity

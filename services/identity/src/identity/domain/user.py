@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from identity.domain.password_policy import PasswordPolicy
-from identity.domain.security_questions import normalise_answer
+from identity.domain.security_questions import QUESTION_CATALOGUE, normalise_answer
 from portal_events import EventPayload
 from portal_events.identity import UserEmailChanged, UserProfileUpdated, UserRegistered
 from servicekit.aggregate import RecordsEvents
@@ -136,6 +136,10 @@ class User(RecordsEvents):
         and a guess at answers that do not exist must not count as a failed credential check (ID-12)."""
         if not self.security_answers:
             raise Conflict("You have no security questions to change.")
+
+    def chosen_questions(self) -> list[tuple[int, str]]:
+        """Each question the user answered, with its text (none after the helpdesk cleared them)."""
+        return [(a.question_id, QUESTION_CATALOGUE[a.question_id]) for a in self.security_answers]
 
     def replace_security_answers(self, answers: list[SecurityAnswer]) -> None:
         """ID-07: the caller has checked the current answers."""

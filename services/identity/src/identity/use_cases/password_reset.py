@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.domain.security_questions import QUESTION_CATALOGUE
 from identity.domain.user import User, answers_match
 from identity.repository import (
     MailRepository,
@@ -77,7 +76,7 @@ async def _open_reset(
 async def reset_questions(session: AsyncSession, ctx: IdentityContext, token: str) -> list[tuple[int, str]]:
     reset = await _open_reset(session, ctx, token)
     user = await get_user(session, reset.user_id)
-    return [(a.question_id, QUESTION_CATALOGUE[a.question_id]) for a in user.security_answers]
+    return user.chosen_questions()
 
 
 async def verify_reset_answers(
