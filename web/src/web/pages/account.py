@@ -79,8 +79,10 @@ async def _questions(page) -> list[tuple[int, str]]:
 
 
 @router.get("/register")
-async def registration_form(page: AnyPage) -> Response:
-    return page.render("account/register.html", form=page.form_state(), questions=await _questions(page))
+async def registration_form(page: AnyPage, email: str = "") -> Response:
+    # A Trade Account's invitation links here with the invited address filled in.
+    return page.render("account/register.html", form=page.form_state(email=email[:254]),
+                       questions=await _questions(page))
 
 
 @router.post("/register")
@@ -186,6 +188,12 @@ async def _account(page, **forms: FormState) -> dict:
         empty["profile_form"] = FormState(values=dict(me["profile"]))
     return {"me": me, "questions": questions, "my_questions": mine,
             "salutations": [(s, s) for s in SALUTATIONS], **empty, **forms}
+
+
+@router.get("/profile")
+async def invited_profile(page: SignedInPage) -> Response:
+    """Where a Trade Account's invitation sends a registered user: their profile, on My account."""
+    return page.redirect("/account#profile-heading")
 
 
 @router.get("/account")
