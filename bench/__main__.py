@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bench import portal
 from bench.report import report
 
-SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi", "documents", "messaging")
+SECTIONS = ("gateway", "signin", "scale", "floor", "events", "ctpat", "svi", "documents", "messaging", "web")
 
 
 async def main(sections: list[str]) -> None:
@@ -59,6 +59,10 @@ async def main(sections: list[str]) -> None:
         # documents' alone), so no event of another service's changes what the section wrote.
         user = emails[1]
         await messaging_at_scale(user, await portal.user_id(await portal.access_token(user)))
+    if "web" in sections:
+        from bench.web import web_pages_at_8_users
+
+        await web_pages_at_8_users()
     if "events" in sections:
         from bench.events import event_propagation
 

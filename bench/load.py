@@ -25,9 +25,11 @@ class Load:
 def wrk(
     url: str, *, seconds: int = 4, connections: int = 1, headers: dict[str, str] | None = None,
     method: str = "GET", body: str | None = None, paths: Sequence[str] = (),
+    path_headers: Sequence[dict[str, str]] = (),
 ) -> Load:
     """Loads `url` for `seconds` over `connections` keep-alive connections; loopback only, bounded in time.
-    With `paths`, requests go to each path of `url`'s host in turn (e.g. one criterion after another)."""
+    With `paths`, requests go to each path of `url`'s host in turn (e.g. one criterion after another);
+    `path_headers`, when given, are the headers of each path's request (e.g. a different user's cookie each)."""
     lines = [f"wrk.method = {json.dumps(method)}"]
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
@@ -35,8 +37,14 @@ def wrk(
         lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
     if paths:
         lines.append("paths = {" + ", ".join(json.dumps(p) for p in paths) + "}")
+        if path_headers:
+            assert len(path_headers) == len(paths), "one set of headers per path"
+            lines.append("heads = {" + ", ".join(
+                "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in h.items()) + "}"
+                for h in path_headers) + "}")
         lines += ["counter = 0", "request = function()", "  counter = counter % #paths + 1",
-                  "  return wrk.format(nil, paths[counter])", "end"]
+                  "  return wrk.format(nil, paths[counter]" + (", heads[counter]" if path_headers else "") + ")",
+                  "end"]
     lines += [
         "done = function(summary, latency, requests)",
         '  io.write(string.format("P50 %f\\nP95 %f\\nP99 %f\\n", latency:percentile(50) / 1000,'

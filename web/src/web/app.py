@@ -99,6 +99,9 @@ def _handle_errors(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.exception_handler(ApiProblem)
     async def api_refused(request: Request, exc: ApiProblem) -> Response:
         # What a handler did not answer itself: the API's own words, with its status.
+        if exc.slug == "csrf-rejected":
+            return error_page(request, 403, "This form has expired",
+                              "The page was open too long, or came from somewhere else. Reload the page and try again.")
         titles = {403: "You do not have access to this", 404: "Not found"}
         return error_page(request, exc.status, titles.get(exc.status, exc.title),
                           exc.detail or "The portal could not do this.")

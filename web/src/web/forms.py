@@ -41,7 +41,7 @@ def as_int(value: Any) -> Any:
     """A number typed into a form, as a number; anything else as typed, for the API to refuse by name."""
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit() and len(text) < 19:
+        if text.isascii() and text.lstrip("-").isdigit() and len(text) < 19:
             return int(text)
     return value
 
