@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 import uvicorn
 
@@ -14,7 +13,6 @@ from web.settings import WebSettings
 
 def serve(settings: WebSettings, host: str, port: int) -> None:
     configure_logging(settings.service_name, settings.log_level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     configure_tracing(
         settings.service_name, otlp_endpoint=settings.otlp_endpoint, traces_dir=settings.traces_dir,
         sample_ratio=settings.trace_sample_ratio,

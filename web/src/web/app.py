@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from servicekit.app import RequestIdMiddleware
 from web import pages
 from web.page import PasswordChangeRequired, SignInRequired
-from web.portal_api import ApiProblem
+from web.portal_api import ApiProblem, GatewayUnreachable, open_gateway_client
 from web.settings import WebSettings
 from web.templating import build_templates
 
@@ -37,7 +37,7 @@ HERE = Path(__file__).parent
 @dataclass
 class WebRuntime:
     settings: WebSettings
-    http: httpx.AsyncClient
+    http: aiohttp.ClientSession
     templates: Jinja2Templates
 
 
@@ -47,11 +47,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(
-            base_url=settings.gateway_url,
-            timeout=settings.api_timeout_seconds,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=4.0),
-        ) as http:
+        async with open_gateway_client(settings.api_timeout_seconds) as http:
             app.state.web = WebRuntime(settings, http, templates)
             yield
 
@@ -106,11 +102,13 @@ def _handle_errors(app: FastAPI, templates: Jinja2Templates) -> None:
         return error_page(request, exc.status, titles.get(exc.status, exc.title),
                           exc.detail or "The portal could not do this.")
 
-    @app.exception_handler(httpx.HTTPError)
-    async def gateway_unreachable(request: Request, exc: httpx.HTTPError) -> Response:
+    async def gateway_unreachable(request: Request, exc: Exception) -> Response:
         log.warning("gateway unreachable", error=repr(exc))
         return error_page(request, 503, "The portal is unavailable",
                           "The portal could not be reached just now. Please try again in a moment.")
+
+    for kind in GatewayUnreachable:
+        app.add_exception_handler(kind, gateway_unreachable)
 
     @app.exception_handler(RequestValidationError)
     async def bad_address(request: Request, exc: RequestValidationError) -> Response:

@@ -143,7 +143,7 @@ async def any_page(request: Request) -> Page:
     # The token an unsafe call carries: htmx sends it as a header, a plain form as a field.
     posted = request.headers.get("x-csrf-token") or (form.get("csrf_token") if form is not None else None)
     csrf = posted if isinstance(posted, str) else None
-    api = PortalApi(runtime.http, _forwarded(request, csrf))
+    api = PortalApi(runtime.http, runtime.settings.gateway_url, _forwarded(request, csrf))
     return Page(request, api, runtime.templates, None, request.cookies.get(CSRF_COOKIE), form)
 
 

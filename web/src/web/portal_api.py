@@ -11,14 +11,34 @@ from another site changes nothing.
 
 from __future__ import annotations
 
+import json as jsonlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
+from opentelemetry import propagate
 
 # What the gateway says that the browser must hear: a new session, a cleared one.
 _RELAYED_RESPONSE_HEADERS = ("set-cookie",)
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Why a gateway that cannot be reached, or answers too slowly, gets the "try again" page.
+GatewayUnreachable = (aiohttp.ClientError, TimeoutError)
+
+
+def open_gateway_client(timeout_seconds: float) -> aiohttp.ClientSession:
+    """The process's one connection pool to the gateway.
+
+    It keeps no cookies: each call carries only its own browser's (a shared jar would
+    hand one user's session to the next caller). aiohttp rather than httpx: a page makes
+    several calls, and httpx's per-call cost was 40% of the web client's CPU at load
+    (bench/web.py measures the pages).
+    """
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+        connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0),
+        auto_decompress=True,
+    )
 
 
 @dataclass
@@ -33,22 +53,22 @@ class ApiProblem(Exception):
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_response(cls, response: httpx.Response) -> ApiProblem:
+    def from_body(cls, status: int, reason: str | None, body: bytes) -> ApiProblem:
         try:
-            body = response.json()
+            document = jsonlib.loads(body) if body else {}
         except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+            document = {}
+        if not isinstance(document, dict):
+            document = {}
         errors: dict[str, str] = {}
-        for item in body.get("errors") or []:
+        for item in document.get("errors") or []:
             if isinstance(item, dict) and item.get("field"):
                 errors.setdefault(str(item["field"]), str(item.get("message", "is not valid")))
         return cls(
-            status=response.status_code,
-            title=str(body.get("title") or response.reason_phrase or "Error"),
-            detail=str(body.get("detail") or ""),
-            slug=str(body.get("type") or "").rsplit("/", 1)[-1],
+            status=status,
+            title=str(document.get("title") or reason or "Error"),
+            detail=str(document.get("detail") or ""),
+            slug=str(document.get("type") or "").rsplit("/", 1)[-1],
             errors=errors,
         )
 
@@ -72,15 +92,16 @@ class Forwarded:
 class PortalApi:
     """One browser request's calls to the gateway, as that browser's user."""
 
-    def __init__(self, http: httpx.AsyncClient, forwarded: Forwarded) -> None:
+    def __init__(self, http: aiohttp.ClientSession, gateway_url: str, forwarded: Forwarded) -> None:
         self._http = http
+        self._base = gateway_url.rstrip("/")
         self._forwarded = forwarded
         # Set-Cookie headers from the gateway (sign-in, sign-out, an ended session),
         # passed on to the browser with the page.
         self.relayed_headers: list[tuple[str, str]] = []
 
     async def get(self, path: str, **params: Any) -> Any:
-        return await self.call("GET", path, params={k: v for k, v in params.items() if v is not None})
+        return await self.call("GET", path, params=params)
 
     async def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return await self.call("POST", path, json=json, **kwargs)
@@ -102,21 +123,30 @@ class PortalApi:
         params: dict[str, Any] | list[tuple[str, Any]] | None = None,
         json: Any = None,
         data: dict[str, Any] | None = None,
-        files: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        """The answer's JSON (None for an empty one); an ApiProblem for 400 and above."""
-        response = await self._http.request(
-            method, path, params=params, json=json, data=data, files=files,
+        """The answer's JSON (None for an empty one); an ApiProblem for 400 and above.
+
+        `data` and `files` ({name: (filename, bytes, content type)}) make a multipart body."""
+        body: Any = None
+        if files is not None or data is not None:
+            body = aiohttp.FormData()
+            for name, value in (data or {}).items():
+                if value is not None:
+                    body.add_field(name, str(value))
+            for name, (filename, content, content_type) in (files or {}).items():
+                body.add_field(name, content, filename=filename, content_type=content_type)
+        async with self._http.request(
+            method, self._base + path, params=_query(params), json=json if body is None else None, data=body,
             headers=self._headers(method, path, headers),
-        )
-        for name in _RELAYED_RESPONSE_HEADERS:
-            self.relayed_headers.extend((name, v) for v in response.headers.get_list(name))
-        if response.status_code >= 400:
-            raise ApiProblem.from_response(response)
-        if not response.content:
-            return None
-        return response.json()
+        ) as response:
+            content = await response.read()
+            for name in _RELAYED_RESPONSE_HEADERS:
+                self.relayed_headers.extend((name, v) for v in response.headers.getall(name, []))
+            if response.status >= 400:
+                raise ApiProblem.from_body(response.status, response.reason, content)
+        return jsonlib.loads(content) if content else None
 
     def _headers(self, method: str, path: str, extra: dict[str, str] | None) -> dict[str, str]:
         sent = self._forwarded
@@ -127,6 +157,7 @@ class PortalApi:
             headers["x-csrf-token"] = sent.csrf_token
         if sent.request_id:
             headers["x-request-id"] = sent.request_id
+        propagate.inject(headers)  # the page's trace goes on through the gateway (a no-op when untraced)
         if path.startswith("/auth/"):
             # The gateway's sign-in judges the browser's origin against the host it used.
             if sent.origin:
@@ -136,3 +167,18 @@ class PortalApi:
         if extra:
             headers.update(extra)
         return headers
+
+
+def _query(params: dict[str, Any] | list[tuple[str, Any]] | None) -> list[tuple[str, str]] | None:
+    """Query parameters as aiohttp takes them: strings, None left out, booleans as JSON spells them."""
+    if not params:
+        return None
+    pairs = params.items() if isinstance(params, dict) else params
+    out = []
+    for name, value in pairs:
+        if value is None:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            out.append((name, ("true" if item else "false") if isinstance(item, bool) else str(item)))
+    return out
