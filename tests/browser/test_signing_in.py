@@ -112,3 +112,82 @@ async def test_the_emailed_reset_link_opens_the_reset_page_and_the_new_password_
     # The link worked once.
     await page.goto(link)
     await expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+
+
+async def _expire_password(email: str) -> None:
+    """The password was set long ago (identity's clock is the real one in the running portal)."""
+    import os
+
+    import asyncpg
+
+    url = os.environ["IDENTITY_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(
+            "update users set password_set_at = now() - interval '400 days' where lower(email) = lower($1)", email)
+    finally:
+        await connection.close()
+
+
+async def test_an_expired_password_opens_nothing_but_the_change_and_the_new_one_carries_on(page, seed, screens):
+    user = seed.trade_user()
+    await _expire_password(user.email)
+    await sign_in(page, user.email, user.password)
+    await expect(page.get_by_role("heading", name="Your password has expired")).to_be_visible()
+    await screens.both_widths(page, "password-expired")
+    await page.goto("/account")  # nothing else opens
+    await expect(page.get_by_role("heading", name="Your password has expired")).to_be_visible()
+
+    await page.get_by_label("Current password").fill(user.password)
+    await page.get_by_label("New password", exact=True).fill(user.password)
+    await page.get_by_label("Type the new password again").fill(user.password)
+    await page.get_by_role("button", name="Change password").click()
+    await expect(page.locator("#field-new_password-error")).to_be_visible()  # not a password used before
+
+    await page.get_by_label("Current password").fill(user.password)
+    await page.get_by_label("New password", exact=True).fill("Beacon#Wharf93")
+    await page.get_by_label("Type the new password again").fill("Beacon#Wharf93")
+    await page.get_by_role("button", name="Change password").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    await page.goto("/account")
+    await expect(page.get_by_role("heading", name="My account")).to_be_visible()
+
+
+async def test_changing_email_password_and_security_questions_from_my_account(page, seed):
+    user = seed.trade_user()
+    await sign_in(page, user.email, user.password)
+    await page.goto("/account")
+
+    new_email = f"moved-{tag()}@example.com"
+    email_form = page.locator("form[action='/account/email']")
+    await email_form.get_by_label("New email address").fill(new_email)
+    await email_form.get_by_label("Your password").fill("wrong-password-1A!")
+    await email_form.get_by_role("button", name="Change email").click()
+    await expect(page.locator("form[action='/account/email'] .usa-error-message")).to_be_visible()
+    email_form = page.locator("form[action='/account/email']")
+    await email_form.get_by_label("Your password").fill(user.password)
+    await email_form.get_by_role("button", name="Change email").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your email address was changed")
+    await expect(page.locator("main")).to_contain_text(new_email)
+
+    password_form = page.locator("form[action='/account/password']")
+    await password_form.get_by_label("Current password").fill(user.password)
+    await password_form.get_by_label("New password", exact=True).fill("Anchor#Tide2026")
+    await password_form.get_by_label("Type the new password again").fill("Anchor#Tide2026")
+    await password_form.get_by_role("button", name="Change password").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+
+    questions = page.locator("form[action='/account/security-questions']")
+    for i in range(3):
+        question_id = await questions.locator(f"input[name='current_answers.{i}.question_id']").input_value()
+        await questions.locator(f"input[name='current_answers.{i}.answer']").fill(f"answer {question_id}")
+        group = questions.get_by_role("group", name=f"Security question {i + 1}")
+        await group.get_by_label("Question").select_option(index=i + 4)
+        await group.get_by_label("Answer").fill(f"new answer {i}")
+    await questions.get_by_role("button", name="Change security questions").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your security questions were changed")
+
+    # Signed out and in again with everything new.
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, new_email, "Anchor#Tide2026")
+    await expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 import structlog
@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicekit.app import RequestIdMiddleware
 from web import pages
-from web.page import PasswordChangeRequired, SignInRequired
+from web.page import PasswordChangeRequired, SignInRequired, safe_next
 from web.portal_api import ApiProblem, GatewayUnreachable, open_gateway_client
 from web.settings import WebSettings
 from web.templating import build_templates
@@ -72,6 +72,12 @@ def _mount_assets(app: FastAPI, settings: WebSettings) -> None:
     app.mount("/assets/portal", StaticFiles(directory=HERE / "static"), name="portal")
 
 
+def _here(request: Request) -> str:
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return safe_next(urlsplit(request.headers.get("referer", "")).path or "/")
+
+
 def _handle_errors(app: FastAPI, templates: Jinja2Templates) -> None:
     def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
         return templates.TemplateResponse(
@@ -94,6 +100,9 @@ def _handle_errors(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(ApiProblem)
     async def api_refused(request: Request, exc: ApiProblem) -> Response:
+        if exc.status == 401:
+            # The session ended between two calls of this page (signed out in another tab).
+            return await sign_in_first(request, SignInRequired(_here(request), ended=True))
         # What a handler did not answer itself: the API's own words, with its status.
         if exc.slug == "csrf-rejected":
             return error_page(request, 403, "This form has expired",

@@ -20,6 +20,9 @@ class FormState:
     problem: ApiProblem | None = None
     # Errors the web client finds itself (a confirmation that does not match).
     local_errors: dict[str, str] = field(default_factory=dict)
+    # Tells apart the inputs of two forms on one page that share a field name (both
+    # ask for `current_password`): element ids must be unique for labels to work.
+    id_prefix: str = ""
 
     @property
     def errors(self) -> dict[str, str]:

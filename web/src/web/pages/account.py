@@ -186,8 +186,11 @@ async def _account(page, **forms: FormState) -> dict:
     empty = {name: page.form_state() for name in ("profile_form", "email_form", "password_form", "questions_form")}
     if me.get("profile"):
         empty["profile_form"] = FormState(values=dict(me["profile"]))
+    chosen = {**empty, **forms}
+    for name, form in chosen.items():
+        form.id_prefix = name.removesuffix("_form")  # four forms on one page: unique element ids
     return {"me": me, "questions": questions, "my_questions": mine,
-            "salutations": [(s, s) for s in SALUTATIONS], **empty, **forms}
+            "salutations": [(s, s) for s in SALUTATIONS], **chosen}
 
 
 @router.get("/profile")
@@ -232,11 +235,13 @@ async def _change_password(page, template: str, context: dict) -> Response | Non
     _confirm(form, page, "new_password", "new_password_confirmation")
     if not form.failed:
         try:
+            # The address as identity has it now: the session's may predate an email change.
+            email = (await page.api.get("/api/identity/me"))["email"]
             await page.api.post("/api/identity/me/password", {
                 "current_password": page.field("current_password"),
                 "new_password": page.field("new_password"),
             })
-            await page.api.post("/auth/login", {"email": page.viewer.email, "password": page.field("new_password")})
+            await page.api.post("/auth/login", {"email": email, "password": page.field("new_password")})
         except ApiProblem as problem:
             form.problem = problem
     if form.failed:
