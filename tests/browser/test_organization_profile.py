@@ -112,7 +112,7 @@ async def test_a_user_who_is_not_an_administrator_sees_the_profile_without_edit_
         "last_name": "Park", "title": "Clerk", "phone": "+1 202 555 0101", "type": "user"})
     seed.until("the membership to turn active", lambda: seed.client.get(
         f"/api/trade-accounts/trade-accounts/{account['id']}",
-        headers={"authorization": f"Bearer {plain.token}"}).status_code == 200)
+        headers={"authorization": f"Bearer {plain.token}"}).status_code == 200, timeout=90)
     await sign_in(page, plain.email, plain.password)
     await page.goto(f"/trade-accounts/{account['id']}/profile/addresses")
     await expect(page.get_by_role("heading", name="Addresses", exact=True)).to_be_visible()

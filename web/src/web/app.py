@@ -29,6 +29,7 @@ from web.page import PasswordChangeRequired, SignInRequired, safe_next
 from web.portal_api import ApiProblem, GatewayUnreachable, open_gateway_client
 from web.settings import WebSettings
 from web.templating import build_templates
+from web.viewer_cache import ViewerCache
 
 log = structlog.get_logger("web.app")
 HERE = Path(__file__).parent
@@ -39,6 +40,7 @@ class WebRuntime:
     settings: WebSettings
     http: aiohttp.ClientSession
     templates: Jinja2Templates
+    viewer_cache: ViewerCache
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -48,7 +50,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_gateway_client(settings.api_timeout_seconds) as http:
-            app.state.web = WebRuntime(settings, http, templates)
+            app.state.web = WebRuntime(settings, http, templates, ViewerCache(settings.viewer_cache_seconds))
             yield
 
     app = FastAPI(title="C-TPAT Portal web client", lifespan=lifespan, docs_url=None, redoc_url=None,

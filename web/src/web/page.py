@@ -11,6 +11,7 @@ the one-time notice shown after a change ("Saved.").
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -22,6 +23,7 @@ from starlette.datastructures import FormData
 
 from web.forms import FormState
 from web.portal_api import ApiProblem, Forwarded, PortalApi
+from web.viewer_cache import CHANGED_COOKIE, ViewerCache, cache_key
 
 NOTICE_COOKIE = "web_notice"
 CSRF_COOKIE = "portal_csrf"
@@ -95,6 +97,10 @@ class Page:
         if notice:
             response.set_cookie(NOTICE_COOKIE, quote(notice), path="/", httponly=True, samesite="strict",
                                 max_age=60)
+        if self.request.method != "GET":
+            # A change was made: the next page asks again who this is and what they may reach.
+            response.set_cookie(CHANGED_COOKIE, secrets.token_urlsafe(8), path="/", httponly=True,
+                                samesite="strict")
         return self._relay(response)
 
     def form_state(self, problem: ApiProblem | None = None, **values: Any) -> FormState:
@@ -158,20 +164,27 @@ async def signed_in_page(page: Annotated[Page, Depends(any_page)]) -> Page:
         next_path = safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
     if "portal_session" not in request.cookies:
         raise SignInRequired(next_path)
-    session, organizations = await asyncio.gather(
-        page.api.get("/auth/session"),
-        page.api.get("/api/trade-accounts/navigation"),
-        return_exceptions=True,
-    )
-    if isinstance(session, ApiProblem):
-        if session.status == 401:
-            raise SignInRequired(next_path, ended=True)
-        raise session
-    if isinstance(session, BaseException):
-        raise session
-    if isinstance(organizations, BaseException):
-        # The navigation is a convenience: the page still serves without it.
-        organizations = []
+    cache: ViewerCache = _runtime(request).viewer_cache
+    key = cache_key(request.cookies["portal_session"], request.cookies.get(CHANGED_COOKIE))
+    known = cache.get(key)
+    if known is not None:
+        session, organizations = known
+    else:
+        session, organizations = await asyncio.gather(
+            page.api.get("/auth/session"),
+            page.api.get("/api/trade-accounts/navigation"),
+            return_exceptions=True,
+        )
+        if isinstance(session, ApiProblem):
+            if session.status == 401:
+                raise SignInRequired(next_path, ended=True)
+            raise session
+        if isinstance(session, BaseException):
+            raise session
+        if isinstance(organizations, BaseException):
+            organizations = []  # the navigation is a convenience: the page still serves without it
+        else:
+            cache.put(key, (session, organizations))
     page.viewer = Viewer(
         user_id=session["user"]["id"],
         email=session["user"]["email"],

@@ -26,6 +26,8 @@ class WebSettings(ServiceSettings):
         validation_alias=AliasChoices("WEB_GATEWAY_URL", "PORTAL_GATEWAY_URL"),
     )
     api_timeout_seconds: float = 15.0
+    # How long a browser's session view and navigation are reused between its pages (web.viewer_cache); 0: never.
+    viewer_cache_seconds: float = 5.0
     # USWDS, htmx (npm packages; never committed).
     node_modules: Path = _CHECKOUT_ASSETS
     # Rows per page of every list, unless the user picks another size.
