@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from servicekit.app import RequestIdMiddleware
 from web import pages
@@ -120,6 +121,12 @@ def _handle_errors(app: FastAPI, templates: Jinja2Templates) -> None:
 
     for kind in GatewayUnreachable:
         app.add_exception_handler(kind, gateway_unreachable)
+
+    @app.exception_handler(MultiPartException)
+    async def form_too_large(request: Request, exc: MultiPartException) -> Response:
+        # A posted file past the limit (web.settings.max_form_part_bytes), refused before it is read whole.
+        return error_page(request, 413, "This file is too large",
+                          "A file may be at most 25 MiB. Go back and choose a smaller one.")
 
     @app.exception_handler(RequestValidationError)
     async def bad_address(request: Request, exc: RequestValidationError) -> Response:

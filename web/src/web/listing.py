@@ -30,6 +30,7 @@ class Listing:
     size: int
     rows: list[Any] = field(default_factory=list)
     total: int = 0
+    default_size: int = 20
 
     @classmethod
     def read(
@@ -45,9 +46,10 @@ class Listing:
         if key not in sorts:
             sort, key = default_sort, default_sort.lstrip("-")
         page = _positive(query.get("page"), 1, 1_000_000)
-        size = _positive(query.get("size"), size, MAX_PAGE_SIZE)
+        chosen_size = _positive(query.get("size"), size, MAX_PAGE_SIZE)
         kept = {k: v for k, v in query.items() if k not in ("page", "sort", "size") and v != ""}
-        return cls(request.url.path, kept, sorts, key, not sort.startswith("-"), page, size)
+        return cls(request.url.path, kept, sorts, key, not sort.startswith("-"), page, chosen_size,
+                   default_size=size)
 
     @property
     def offset(self) -> int:
@@ -80,6 +82,8 @@ class Listing:
 
     def url(self, **changes: Any) -> str:
         params = {**self.kept, "sort": self.sort, "page": str(self.page)}
+        if self.size != self.default_size:
+            params["size"] = str(self.size)  # a page size chosen in the address stays
         params.update({k: str(v) for k, v in changes.items()})
         if params.get("page") == "1":
             params.pop("page")

@@ -303,11 +303,14 @@ _ROW = """t.id, t.security_model_id, t.trade_account_id, t.subject, t.kind, t.st
             < t.message_count as unread"""
 _NAMED = "left join security_models s on s.model_id = t.security_model_id" \
          " left join companies c on c.trade_account_id = coalesce(s.trade_account_id, t.trade_account_id)"
-_ORDER = "t.last_posted_at desc, t.id desc"
+# MSG-02: newest first; a list may also be read oldest first (the same index, scanned the other way).
+_ORDERS = {True: "t.last_posted_at desc, t.id desc", False: "t.last_posted_at, t.id"}
 
-_OF_MODEL = text(f"""
+
+def _of_model(order: str):
+    return text(f"""
     select {_ROW}, count(*) over () as total from threads t {_NAMED}
-    where t.security_model_id = :model_id order by {_ORDER} limit :limit offset :offset""")
+    where t.security_model_id = :model_id order by {order} limit :limit offset :offset""")
 
 # A Trade Account's requests to CBP that this user sees besides their SCSS's: as one of the account's Company
 # Administrators, or as CBP Management when a request went to no SCSS (the program's mailbox). Few rows.
@@ -317,21 +320,22 @@ _ASKED = """(t.trade_account_id in (select m.trade_account_id from members m whe
 
 # A user's threads: those of the models they are a contact of, those of their SCSS inbox, and the requests to CBP
 # they see; each side one index range, cut to the page before they are merged.
-_INBOX = text(f"""
+def _inbox(order: str):
+    return text(f"""
     with mine as (
         (select t.id, t.last_posted_at from threads t
          where t.security_model_id in (select c.model_id from model_contacts c join members m
                                        on m.member_id = c.member_id
                                        where m.user_id = :user_id and m.status = 'active')
-         order by {_ORDER} limit :window)
+         order by {order} limit :window)
         union
         (select t.id, t.last_posted_at from threads t where t.scss_user_id = :user_id
-         order by {_ORDER} limit :window)
+         order by {order} limit :window)
         union
         (select t.id, t.last_posted_at from threads t where t.kind = 'name_change' and {_ASKED})
     )
     select {_ROW} from mine join threads t on t.id = mine.id {_NAMED}
-    order by {_ORDER} limit :limit offset :offset""")
+    order by {order} limit :limit offset :offset""")
 
 _INBOX_COUNT = text(f"""
     select coalesce(sum(s.thread_count), 0)
@@ -352,7 +356,9 @@ _MESSAGES = text("select * from messages where thread_id = :id order by sequence
 
 
 class ThreadReads:
-    OF_MODEL, INBOX, INBOX_COUNT = Query(_OF_MODEL), Query(_INBOX), Query(_INBOX_COUNT)
+    OF_MODEL = {newest: Query(_of_model(order)) for newest, order in _ORDERS.items()}
+    INBOX = {newest: Query(_inbox(order)) for newest, order in _ORDERS.items()}
+    INBOX_COUNT = Query(_INBOX_COUNT)
     THREAD, MESSAGES, PARTICIPANT = Query(_THREAD), Query(_MESSAGES), Query(_PARTICIPANT)
 
     def __init__(self, reads: Reads) -> None:
@@ -363,17 +369,18 @@ class ThreadReads:
         return Participant(user_id, row["contact"], row["scss"])
 
     async def of_model(self, model_id: uuid.UUID, user_id: uuid.UUID, limit: int,
-                       offset: int) -> tuple[list[dict], int]:
-        rows = [dict(r) for r in await self.reads.all(self.OF_MODEL, model_id=model_id, user_id=user_id,
+                       offset: int, newest_first: bool = True) -> tuple[list[dict], int]:
+        rows = [dict(r) for r in await self.reads.all(self.OF_MODEL[newest_first], model_id=model_id, user_id=user_id,
                                                       limit=limit, offset=offset)]
         total = rows[0]["total"] if rows else 0
         for r in rows:
             r.pop("total")
         return rows, total
 
-    async def inbox(self, user_id: uuid.UUID, management: bool, limit: int, offset: int) -> tuple[list[dict], int]:
-        rows = [dict(r) for r in await self.reads.all(self.INBOX, user_id=user_id, limit=limit, offset=offset,
-                                                      window=limit + offset, management=management)]
+    async def inbox(self, user_id: uuid.UUID, management: bool, limit: int, offset: int,
+                    newest_first: bool = True) -> tuple[list[dict], int]:
+        rows = [dict(r) for r in await self.reads.all(self.INBOX[newest_first], user_id=user_id, limit=limit,
+                                                      offset=offset, window=limit + offset, management=management)]
         if len(rows) < limit and (rows or offset == 0):
             return rows, offset + len(rows)
         total = await self.reads.one(self.INBOX_COUNT, user_id=user_id, management=management)

@@ -93,6 +93,29 @@ async def test_threads_newest_first_with_unread_marked_per_user(client, scene, s
     session_clock.advance(timedelta(seconds=-2))
 
 
+@pytest.mark.req("MSG-02")
+async def test_a_list_of_threads_reads_oldest_first_on_request(client, scene, session_clock):
+    from datetime import timedelta
+
+    company = await scene.company()
+    for i in range(3):
+        session_clock.advance(timedelta(seconds=1))
+        await _start(client, company.officer, company, subject=f"Subject {i}")
+    oldest = {"sort": "last_posted_at", "limit": 2}
+    of_model = (await client.get(f"/security-models/{company.model_id}/threads", headers=company.officer.headers,
+                                 params=oldest)).json()
+    assert [t["subject"] for t in of_model["items"]] == ["Subject 0", "Subject 1"] and of_model["total"] == 3
+    first = (await client.get("/inbox", headers=company.scss.headers, params=oldest)).json()
+    rest = (await client.get("/inbox", headers=company.scss.headers, params={**oldest, "offset": 2})).json()
+    assert [t["subject"] for t in first["items"] + rest["items"]] == ["Subject 0", "Subject 1", "Subject 2"]
+    assert first["total"] == rest["total"] == 3
+    newest = (await client.get("/inbox", headers=company.scss.headers, params={"sort": "-last_posted_at"})).json()
+    assert [t["subject"] for t in newest["items"]] == ["Subject 2", "Subject 1", "Subject 0"]
+    refused = await client.get("/inbox", headers=company.scss.headers, params={"sort": "subject"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "sort"
+    session_clock.advance(timedelta(seconds=-3))
+
+
 @pytest.mark.req("MSG-03")
 async def test_a_thread_shows_every_reply_newest_on_top(client, scene, outbox):
     company = await scene.company()

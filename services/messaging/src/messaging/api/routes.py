@@ -19,6 +19,7 @@ from messaging.api.schemas import (
     ThreadBody,
     ThreadPageBody,
     ThreadRowBody,
+    ThreadSort,
 )
 from messaging.domain.thread import Message, Thread
 from servicekit.db import TransactionalRoute
@@ -50,9 +51,10 @@ def _page(rows: list[dict], total: int, limit: int, offset: int) -> ThreadPageBo
 
 @router.get("/security-models/{model_id}/threads")
 async def model_threads(model_id: UUID, principal: CurrentPrincipal, reads: DbReads, limit: Limit = 50,
-                        offset: Offset = 0) -> ThreadPageBody:
-    """MSG-01, MSG-02: the model's threads, newest first, unread ones marked for you."""
-    rows, total = await use_cases.threads_of_model(reads, principal, model_id, limit, offset)
+                        offset: Offset = 0, sort: ThreadSort = "-last_posted_at") -> ThreadPageBody:
+    """MSG-01, MSG-02: the model's threads, newest first (`sort=last_posted_at`: oldest first), unread ones
+    marked for you."""
+    rows, total = await use_cases.threads_of_model(reads, principal, model_id, limit, offset, sort.startswith("-"))
     return _page(rows, total, limit, offset)
 
 
@@ -77,9 +79,11 @@ async def ask_name_change(trade_account_id: UUID, body: NameChangeRequest, princ
 
 
 @router.get("/inbox")
-async def inbox(principal: CurrentPrincipal, reads: DbReads, limit: Limit = 50, offset: Offset = 0) -> ThreadPageBody:
-    """MSG-02: every thread you take part in, newest first: an SCSS's accounts in one list."""
-    rows, total = await use_cases.inbox(reads, principal, limit, offset)
+async def inbox(principal: CurrentPrincipal, reads: DbReads, limit: Limit = 50, offset: Offset = 0,
+                sort: ThreadSort = "-last_posted_at") -> ThreadPageBody:
+    """MSG-02: every thread you take part in, newest first (`sort=last_posted_at`: oldest first): an SCSS's
+    accounts in one list."""
+    rows, total = await use_cases.inbox(reads, principal, limit, offset, sort.startswith("-"))
     return _page(rows, total, limit, offset)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import Field, StrictBool
@@ -12,6 +13,8 @@ from servicekit.schema_types import Strict, text
 
 Subject = text(SUBJECT_MAX)
 Body = text(BODY_MAX)
+# MSG-02: a list of threads, by its newest message: newest first (the default) or oldest first.
+ThreadSort = Literal["-last_posted_at", "last_posted_at"]
 
 
 class NewThreadRequest(Strict):

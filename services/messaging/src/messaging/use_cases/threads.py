@@ -27,16 +27,18 @@ from servicekit.reads import Reads
 
 
 async def threads_of_model(reads: Reads, principal: Principal, model_id: uuid.UUID, limit: int,
-                           offset: int) -> tuple[list[dict], int]:
-    """MSG-01, MSG-02: a model's threads, newest first, unread ones marked for this user."""
+                           offset: int, newest_first: bool = True) -> tuple[list[dict], int]:
+    """MSG-01, MSG-02: a model's threads, newest first (or oldest first), unread ones marked for this user."""
     threads = ThreadReads(reads)
     ensure_takes_part(await threads.participant(principal.user_id, model_id))
-    return await threads.of_model(model_id, principal.user_id, limit, offset)
+    return await threads.of_model(model_id, principal.user_id, limit, offset, newest_first)
 
 
-async def inbox(reads: Reads, principal: Principal, limit: int, offset: int) -> tuple[list[dict], int]:
+async def inbox(reads: Reads, principal: Principal, limit: int, offset: int,
+                newest_first: bool = True) -> tuple[list[dict], int]:
     """One list of every thread the user takes part in: a contact's models, and an SCSS's accounts (MSG-02)."""
-    return await ThreadReads(reads).inbox(principal.user_id, StaffRole.MANAGEMENT in principal.roles, limit, offset)
+    return await ThreadReads(reads).inbox(principal.user_id, StaffRole.MANAGEMENT in principal.roles, limit, offset,
+                                          newest_first)
 
 
 @dataclass(frozen=True)
