@@ -89,6 +89,8 @@ class Screens:
 
     async def check(self, page: Page, name: str) -> None:
         await page.wait_for_load_state("load")
+        # A dialog still fading in would be judged on its half-faded colours.
+        await page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
         await page.add_script_tag(path=str(AXE))
         result = await page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
