@@ -70,10 +70,27 @@ ensure_bucket() {
     esac
 }
 
+# Browsers post evidence straight to the store with the documents service's presigned
+# form (the web client's progress bar): a cross-origin POST from the portal's pages,
+# which the bucket must allow. Production MinIO needs the same rule for its public URL.
+ensure_cors() {
+    local rules="" origin body md5 code
+    for origin in ${S3_CORS_ORIGINS:-$PORTAL_PUBLIC_URL ${PORTAL_PUBLIC_URL/127.0.0.1/localhost}}; do
+        rules+="<CORSRule><AllowedOrigin>$origin</AllowedOrigin><AllowedMethod>POST</AllowedMethod>"
+        rules+="<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule>"
+    done
+    body="<CORSConfiguration>$rules</CORSConfiguration>"
+    md5=$(printf '%s' "$body" | python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.md5(sys.stdin.buffer.read()).digest()).decode())')
+    code=$(s3_curl PUT "/$S3_BUCKET?cors=" -H "Content-MD5: $md5" -H "Content-Type: application/xml" --data-binary "$body")
+    [[ "$code" == 200 ]] || { proc_fail "$NAME" "$SLOG" "PUT bucket CORS answered HTTP $code"; exit 1; }
+}
+
 cmd_start() {
     [[ -x "$VGW" ]] || { echo "s3: $VGW missing: run deploy/local/setup.sh" >&2; exit 1; }
     if proc_running "$NAME" && wait_http "$BASE/health" 1 2>/dev/null; then
         echo "s3: already running (pid $(proc_pid "$NAME")) on $BASE"
+        ensure_bucket
+        ensure_cors
         return 0
     fi
     if ! proc_running "$NAME"; then
@@ -102,7 +119,8 @@ cmd_start() {
         exit 1
     fi
     ensure_bucket
-    echo "s3: ready on $BASE (bucket $S3_BUCKET)"
+    ensure_cors
+    echo "s3: ready on $BASE (bucket $S3_BUCKET, browser uploads from ${S3_CORS_ORIGINS:-$PORTAL_PUBLIC_URL})"
 }
 
 cmd_status() {

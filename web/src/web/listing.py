@@ -39,7 +39,10 @@ class Listing:
         sorts: dict[str, Callable[[Any], Any]],
         default_sort: str,
         size: int = 20,
+        path: str | None = None,
     ) -> Listing:
+        """`path`: the page the links go to, when it is not this request's (a list shown again
+        under a refused form's POST address)."""
         query = request.query_params
         sort = query.get("sort") or default_sort
         key = sort.lstrip("-")
@@ -48,7 +51,7 @@ class Listing:
         page = _positive(query.get("page"), 1, 1_000_000)
         chosen_size = _positive(query.get("size"), size, MAX_PAGE_SIZE)
         kept = {k: v for k, v in query.items() if k not in ("page", "sort", "size") and v != ""}
-        return cls(request.url.path, kept, sorts, key, not sort.startswith("-"), page, chosen_size,
+        return cls(path or request.url.path, kept, sorts, key, not sort.startswith("-"), page, chosen_size,
                    default_size=size)
 
     @property

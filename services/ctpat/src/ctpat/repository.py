@@ -385,6 +385,15 @@ class StaffReads:
     EMAILS = Query(select(tables.known_staff.c.user_id, tables.known_staff.c.email)
                    .where(tables.known_staff.c.user_id == func.any(bindparam("ids"))))
 
+    # CT-12: the staff of one role Management picks from, by email; `email` is an ILIKE pattern (or null).
+    WITH_ROLE = Query(text(
+        "select user_id, email, roles, count(*) over () as total from known_staff"
+        " where cast(:role as text) = any(roles)"
+        " and (cast(:email as text) is null or email ilike cast(:email as text) escape '\\')"
+        " and (cast(:user_id as uuid) is null or user_id = cast(:user_id as uuid))"
+        " order by email, user_id limit :limit offset :offset"
+    ))
+
     def __init__(self, reads: Reads) -> None:
         self.reads = reads
 
@@ -392,6 +401,32 @@ class StaffReads:
         if not user_ids:
             return {}
         return {r["user_id"]: r["email"] for r in await self.reads.all(self.EMAILS, ids=list(user_ids))}
+
+    async def with_role(
+        self, role: str, *, email_contains: str | None, user_id: uuid.UUID | None, limit: int, offset: int,
+    ) -> tuple[list[KnownStaff], int]:
+        """One page of the staff holding `role`, by email, and how many there are in all."""
+        pattern = None
+        if email_contains:
+            escaped = email_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+        found = {"role": role, "email": pattern, "user_id": user_id}
+        rows = await self.reads.all(self.WITH_ROLE, **found, limit=limit, offset=offset)
+        total = rows[0]["total"] if rows else 0
+        if not rows and offset:
+            # A page past the end: the total still says how many there are.
+            counted = await self.reads.all(self.WITH_ROLE, **found, limit=1, offset=0)
+            total = counted[0]["total"] if counted else 0
+        return [KnownStaff(r["user_id"], r["email"], list(r["roles"])) for r in rows], total
+
+
+@dataclass(frozen=True)
+class KnownStaff:
+    """A CBP staff member as identity's events told ctpat."""
+
+    user_id: uuid.UUID
+    email: str
+    roles: list[str]
 
 
 class ProfileReads:

@@ -124,3 +124,26 @@ async def test_only_a_review_submitted_inside_the_window_satisfies_the_year(
         assert review["missed"] is True and review["state"] == "open"
     finally:
         session_clock.advance(timedelta(days=-6))
+
+
+@pytest.mark.req("CT-13")
+async def test_the_review_names_the_statements_affirmed_so_far_so_they_can_be_walked_one_by_one(
+    client, certify, runtime,
+):
+    certified = await certify("importer")
+    url = f"/security-models/{certified.model['id']}"
+    admin = certified.company.admin
+    year = await _open_window_due_in(client, runtime, certified, 30)
+    (review,) = (await client.get(f"{url}/annual-reviews", headers=admin.headers)).json()
+    assert review["affirmed_criteria"] == []
+
+    for criterion_id in ("2.1", "1.10", "1.2"):
+        r = await client.put(f"{url}/annual-reviews/{year}/affirmations/{criterion_id}", json={"affirmed": True},
+                             headers=admin.headers)
+        assert r.status_code == 204, r.text
+    withdrawn = await client.put(f"{url}/annual-reviews/{year}/affirmations/1.2", json={"affirmed": False},
+                                 headers=admin.headers)
+    assert withdrawn.status_code == 204
+
+    (review,) = (await client.get(f"{url}/annual-reviews", headers=admin.headers)).json()
+    assert review["affirmed_criteria"] == ["1.10", "2.1"] and review["affirmed"] == 2

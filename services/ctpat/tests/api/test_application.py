@@ -241,3 +241,19 @@ async def test_cbp_staff_do_not_apply(client, companies, application):
         response = await client.post("/security-models", json=application(company),
                                      headers=companies.staff(role).headers)
         assert response.status_code == 403
+
+
+async def test_the_partner_sees_its_assigned_scss_by_email_at_a_glance(client, applied, staff):
+    model, company = applied
+    glance_url = f"/trade-accounts/{company.trade_account_id}/security-models"
+    (before,) = (await client.get(glance_url, headers=company.admin.headers)).json()
+    assert (before["scss_user_id"], before["scss_email"]) == (None, None)
+    scss, management = await staff(StaffRole.SCSS), await staff(StaffRole.MANAGEMENT)
+    assigned = await client.put(f"/security-models/{model['id']}/scss", json={"scss_user_id": str(scss.user_id)},
+                                headers=management.headers)
+    assert assigned.status_code == 200, assigned.text
+
+    (row,) = (await client.get(glance_url, headers=company.admin.headers)).json()
+    shown = (await client.get(f"/security-models/{model['id']}", headers=company.admin.headers)).json()
+    summary = (await client.get(f"/security-models/{model['id']}/summary", headers=company.admin.headers)).json()
+    assert row["scss_email"] == shown["scss_email"] == summary["security_model"]["scss_email"] == scss.email

@@ -137,6 +137,8 @@ MATRIX = Matrix(callers=CALLERS, endpoints={
     "assign the SCSS": Endpoint("PUT", MODEL + "/scss", management_on_model(), rule="CT-12",
                                 body=lambda scene: {"scss_user_id": scene["new_scss"]}),
     # Any SCSS has a work queue of their own; only the assigned one finds the model in it (checked below).
+    # Management finds the SCSS it assigns; nobody else lists CBP staff.
+    "CBP staff to assign": WithQuery("GET", "/staff?role=scss", management_only(), rule="CT-12"),
     "SCSS work queue": Endpoint("GET", "/work-queue", dict.fromkeys(CALLERS, 403) | {
         ANON: 401, SCSS: 200, OTHER_SCSS: 200}, rule="CT-20"),
     "review the profile": Endpoint("POST", MODEL + "/review", assigned_scss(), body={"decision": "approve"},

@@ -98,6 +98,39 @@ async def test_management_assigns_a_known_scss_and_nobody_else_does(client, appl
 
 
 @pytest.mark.req("CT-12")
+async def test_management_finds_the_scss_to_assign_by_part_of_their_email(client, staff):
+    scss, other_scss = await staff(StaffRole.SCSS), await staff(StaffRole.SCSS)
+    management = await staff(StaffRole.MANAGEMENT)
+    part = scss.email.split("@")[0].upper()  # any case
+
+    found = await client.get("/staff", params={"role": "scss", "email": part}, headers=management.headers)
+
+    assert found.status_code == 200, found.text
+    assert found.json()["total"] == 1
+    assert [(s["user_id"], s["email"]) for s in found.json()["items"]] == [(str(scss.user_id), scss.email)]
+    # Only the role asked for: Management is no SCSS.
+    not_scss = await client.get("/staff", params={"role": "scss", "email": management.email},
+                                headers=management.headers)
+    assert not_scss.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    # A wildcard is a character like any other, not "anything".
+    wildcard = await client.get("/staff", params={"email": "scss-%"}, headers=management.headers)
+    assert wildcard.json()["total"] == 0
+    # Paged, by email: both SCSS share "@example.com" and the "scss-" prefix.
+    first = (await client.get("/staff", params={"email": "scss-", "limit": 1}, headers=management.headers)).json()
+    second = (await client.get("/staff", params={"email": "scss-", "limit": 1, "offset": 1},
+                               headers=management.headers)).json()
+    assert first["total"] == second["total"] >= 2
+    assert len(first["items"]) == len(second["items"]) == 1
+    assert first["items"][0]["user_id"] != second["items"][0]["user_id"]
+    past = (await client.get("/staff", params={"email": other_scss.email, "offset": 5},
+                             headers=management.headers)).json()
+    assert (past["items"], past["total"]) == ([], 1)
+    by_id = (await client.get("/staff", params={"user_id": str(scss.user_id)}, headers=management.headers)).json()
+    assert [s["email"] for s in by_id["items"]] == [scss.email]
+    assert (await client.get("/staff", headers=scss.headers)).status_code == 403
+
+
+@pytest.mark.req("CT-12")
 @pytest.mark.req("CT-14")
 async def test_the_scss_returns_then_approves_and_every_approved_version_stays_readable(
     client, applied, complete, staff, outbox,

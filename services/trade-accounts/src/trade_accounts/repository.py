@@ -194,6 +194,10 @@ class NavigationRow:
     role: MemberType
 
 
+# The first key of trade-accounts' advisory locks on an email address (KnownUserRepository.hold_email).
+_EMAIL_LOCK_SPACE = 0x7A0C
+
+
 class KnownUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -215,6 +219,19 @@ class KnownUserRepository:
     def _from_row(row: Any) -> KnownUser:
         details = _details(row) if row.first_name is not None else None
         return KnownUser(row.user_id, row.email, details)
+
+    async def hold_email(self, email: str) -> None:
+        """Until this transaction ends, nobody else adds this address to an account or learns of its user.
+
+        Adding a member reads what is known of the address; learning of the user
+        (registered, profile done) then looks for the memberships to follow. Each
+        in its own transaction, they could miss each other (READ COMMITTED) and
+        leave the member invited for good; taken in turn, the second sees the first.
+        """
+        await self.session.execute(
+            text("select pg_advisory_xact_lock(:space, hashtext(:email))"),
+            {"space": _EMAIL_LOCK_SPACE, "email": email.strip().lower()},
+        )
 
     async def register(self, user_id: uuid.UUID, email: str) -> None:
         stmt = pg_insert(tables.known_users).values(user_id=user_id, email=email)

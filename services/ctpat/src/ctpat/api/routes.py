@@ -41,6 +41,8 @@ from ctpat.api.schemas import (
     ReviewRequest,
     SecurityModelBody,
     SignAgreementRequest,
+    StaffBody,
+    StaffPageBody,
     StartApplicationRequest,
     StatusChangeRequest,
     SubmitApplicationRequest,
@@ -50,6 +52,7 @@ from ctpat.api.schemas import (
     WorkQueueItemBody,
 )
 from ctpat.domain.security_model import AGREEMENT_VERSIONS, AgreementKind, Contact, ProfileAddress
+from servicekit.auth import StaffRole
 from servicekit.db import TransactionalRoute
 from servicekit.deps import DbReads, DbSession
 from servicekit.errors import NotFound, ValidationFailed
@@ -213,6 +216,23 @@ async def assign_scss(
     model_id: UUID, body: AssignScssRequest, actor: CurrentActor, session: DbSession, ctx: Context,
 ) -> SecurityModelBody:
     return SecurityModelBody.of(await use_cases.assign_scss(session, ctx, actor, model_id, body.scss_user_id))
+
+
+@router.get("/staff", tags=["review"])
+async def staff(
+    actor: CurrentActor, reads: DbReads,
+    role: Annotated[StaffRole, Query(description="Only staff holding this role")] = StaffRole.SCSS,
+    email: Annotated[str | None, Query(min_length=1, max_length=254, pattern=r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
+                                       description="Part of the email, any case")] = None,
+    user_id: Annotated[UUID | None, Query(description="Only this staff member (to name the one assigned)")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> StaffPageBody:
+    """CT-12: the CBP staff of a role, by email, for Management to pick the SCSS it assigns (Management only)."""
+    found, total = await use_cases.staff_with_role(reads, actor, role, email_contains=email, user_id=user_id,
+                                                   limit=limit, offset=offset)
+    return StaffPageBody(items=[StaffBody.model_validate(s) for s in found], total=total, limit=limit,
+                         offset=offset)
 
 
 @router.get("/work-queue", tags=["review"])

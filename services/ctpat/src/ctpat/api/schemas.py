@@ -212,6 +212,8 @@ class SecurityModelBody(Strict):
     addresses: list[AddressView]
     contacts: list[ContactView]
     scss_user_id: UUID | None
+    scss_email: str | None = Field(None, description="The assigned SCSS's email address, on reads (the "
+                                   "at-a-glance panel); a change's answer leaves it out")
     status_history: list[StatusEntryBody]
     signatures: list[SignatureBody]
     anniversary_date: date | None
@@ -243,6 +245,7 @@ class SecurityModelBody(Strict):
                 for c in model.contacts
             ],
             scss_user_id=model.scss_user_id,
+            scss_email=view.scss_email,
             status_history=[StatusEntryBody.model_validate(e) for e in model.history],
             signatures=[SignatureBody.model_validate(x) for x in model.signatures],
             anniversary_date=model.anniversary_date,
@@ -260,13 +263,14 @@ class AtAGlanceBody(Strict):
     status: Status
     primary_poc: ContactView | None
     scss_user_id: UUID | None
+    scss_email: str | None = Field(None, description="The assigned SCSS's email address")
 
     @classmethod
     def of(cls, view: ModelView) -> AtAGlanceBody:
         full = SecurityModelBody.of(view)
         return cls(id=full.id, business_types=full.business_types, status=full.status,
                    primary_poc=next((c for c in full.contacts if c.primary_poc), None),
-                   scss_user_id=full.scss_user_id)
+                   scss_user_id=full.scss_user_id, scss_email=full.scss_email)
 
 
 # --- the Security Profile (CT-08, CT-09) -----------------------------------------------------
@@ -367,6 +371,21 @@ class AssignScssRequest(Strict):
     scss_user_id: UUID
 
 
+class StaffBody(DomainView):
+    """A CBP staff member, as identity's events told ctpat (CT-12: whom Management assigns)."""
+
+    user_id: UUID
+    email: str
+    roles: list[str]
+
+
+class StaffPageBody(Strict):
+    items: list[StaffBody]
+    total: int
+    limit: int
+    offset: int
+
+
 class ReviewRequest(Strict):
     """CT-12: approve the submitted Security Profile, or return it with what to change."""
 
@@ -421,6 +440,7 @@ class AnnualReviewBody(Strict):
     missed: bool = Field(description="Not submitted by the due date: the year is not satisfied")
     affirmed: int
     statements: int
+    affirmed_criteria: list[str] = Field(description="The statements affirmed so far, by criterion id")
     submitted_at: datetime | None
     approved_at: datetime | None
 
@@ -429,7 +449,12 @@ class AnnualReviewBody(Strict):
         r = view.review
         return cls(review_year=r.review_year, opens_on=r.opens_on, due_date=r.due_date, state=r.state.value,
                    missed=view.today_missed, affirmed=len(view.affirmed), statements=view.statements,
+                   affirmed_criteria=sorted(view.affirmed, key=_criterion_order),
                    submitted_at=r.submitted_at, approved_at=r.approved_at)
+
+
+def _criterion_order(criterion_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in criterion_id.split("."))
 
 
 class AffirmationRequest(Strict):

@@ -36,6 +36,7 @@ from ctpat.use_cases.reviews import (
     change_anniversary,
     change_status,
     review,
+    staff_with_role,
     submit_application,
     withdraw,
     work_queue,
@@ -69,7 +70,8 @@ __all__ = [
     "pending_operations",
     "record_validation", "replace_addresses", "replace_contacts", "replace_identifiers", "reply_to_item",
     "request_operation", "review", "revoke_agreement", "show_model", "show_profile", "show_validation",
-    "sign_agreement", "staff_email_changed", "staff_registered", "start_application", "submit_application",
+    "sign_agreement", "staff_email_changed", "staff_registered", "staff_with_role", "start_application",
+    "submit_application",
     "submit_response", "submit_review", "trade_account_created", "user_email_changed", "validation_evidence_uploaded",
     "validation_summary", "withdraw", "work_queue",
 ]

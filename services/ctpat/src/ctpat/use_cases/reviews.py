@@ -12,10 +12,12 @@ from ctpat.domain.actors import Actor
 from ctpat.domain.security_model import Status
 from ctpat.domain.security_profile import ApprovedResponse, gaps
 from ctpat.repository import (
+    KnownStaff,
     ProfileReads,
     ProfileRepository,
     QueueItem,
     SecurityModelRepository,
+    StaffReads,
     StaffRepository,
     WorkQueueReads,
 )
@@ -58,6 +60,17 @@ async def assign_scss(
     model.assign_scss(scss_user_id, ctx.clock.now())
     await SecurityModelRepository(session).save(model)
     return ModelView(model, account)
+
+
+async def staff_with_role(
+    reads: Reads, actor: Actor, role: StaffRole, *, email_contains: str | None, user_id: uuid.UUID | None,
+    limit: int, offset: int,
+) -> tuple[list[KnownStaff], int]:
+    """CT-12: the staff Management picks an SCSS from (as identity's events told ctpat), by email."""
+    if not actor.is_management:
+        raise Forbidden("Only C-TPAT Management lists CBP staff to assign.")
+    return await StaffReads(reads).with_role(role.value, email_contains=email_contains, user_id=user_id, limit=limit,
+                                             offset=offset)
 
 
 async def review(

@@ -13,7 +13,13 @@ from ctpat.domain import policies
 from ctpat.domain.actors import Actor
 from ctpat.domain.security_model import Contact, ContactType, ProfileAddress, SecurityModel
 from ctpat.domain.trade_accounts import KnownTradeAccount
-from ctpat.repository import SecurityModelReads, SecurityModelRepository, TradeAccountReadModel, TradeAccountReads
+from ctpat.repository import (
+    SecurityModelReads,
+    SecurityModelRepository,
+    StaffReads,
+    TradeAccountReadModel,
+    TradeAccountReads,
+)
 from ctpat.use_cases.context import CtpatContext
 from servicekit.errors import Forbidden, NotFound
 from servicekit.reads import Reads
@@ -25,6 +31,7 @@ class ModelView:
 
     model: SecurityModel
     account: KnownTradeAccount | None
+    scss_email: str | None = None  # the assigned SCSS, as identity's events told ctpat: whom the partner writes to
 
 
 async def start_application(
@@ -56,19 +63,21 @@ async def show_model(reads: Reads, actor: Actor, model_id: uuid.UUID) -> ModelVi
         raise NotFound(policies.NOT_FOUND)
     account = await TradeAccountReads(reads).get(model.trade_account_id)
     policies.ensure_can_see(model, actor, account)
-    return ModelView(model, account)
+    emails = await StaffReads(reads).emails({model.scss_user_id} - {None})
+    return ModelView(model, account, emails.get(model.scss_user_id))
 
 
 async def models_of_account(reads: Reads, actor: Actor, trade_account_id: uuid.UUID) -> list[ModelView]:
     """The Trade Account's C-TPAT accounts at a glance: only those the caller may see (CT-20)."""
     account = await TradeAccountReads(reads).get(trade_account_id)
     models = SecurityModelReads(reads)
-    views = []
+    seen = []
     for model_id in await models.ids_of_account(trade_account_id):
         model = await models.get(model_id)
         if model is not None and policies.can_see(model, actor, account):
-            views.append(ModelView(model, account))
-    return views
+            seen.append(model)
+    emails = await StaffReads(reads).emails({m.scss_user_id for m in seen} - {None})
+    return [ModelView(m, account, emails.get(m.scss_user_id)) for m in seen]
 
 
 async def load_for_change(

@@ -36,9 +36,12 @@ async def user_email_changed(
 
 
 async def _memberships_follow(session: AsyncSession, ctx: TradeAccountsContext, user_id: uuid.UUID) -> None:
-    user = await KnownUserRepository(session).get(user_id)
+    known_users = KnownUserRepository(session)
+    user = await known_users.get(user_id)
     if user is None:
         return  # never known here, so listed nowhere
+    # A member being added under this address right now commits first, and is found below.
+    await known_users.hold_email(user.email)
     repo = TradeAccountRepository(session)
     listing = set(await repo.ids_listing_user(user_id)) | set(await repo.ids_with_invitation_for(user.email))
     for account_id in sorted(listing):  # one order for every consumer: no two lock accounts crosswise

@@ -101,7 +101,9 @@ async def add_user(
     email: str, confirm_email: str, details: PersonDetails, type: MemberType,
 ):
     account = await load_trade_account(session, account_id)
-    existing = await KnownUserRepository(session).by_email(email)
+    known_users = KnownUserRepository(session)
+    await known_users.hold_email(email)  # the user's registration or profile, arriving now, waits its turn
+    existing = await known_users.by_email(email)
     member = account.add_member(
         actor, email=email, confirm_email=confirm_email, details=details, type=type,
         existing_user=existing, now=ctx.clock.now(),
