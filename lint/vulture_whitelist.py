@@ -138,3 +138,5 @@ _.lstrip_blocks
 _.has
 _.window
 _.summary
+_.id_prefix  # FormState's, read by macros/forms.html
+_.affirmed_criteria  # ctpat's annual review response field (pydantic)

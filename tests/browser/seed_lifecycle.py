@@ -11,9 +11,6 @@ from datetime import date, timedelta
 
 from tests.browser.seed import Application, Seed, User
 
-EXPORTER_ELIGIBILITY = {"exp_active_exporter": "yes", "exp_us_office": "yes", "exp_principal_party": "usppi",
-                        "exp_security_officer": "yes"}
-
 
 @dataclass
 class Certified:
@@ -91,10 +88,3 @@ class LifecycleSeed:
         return self.seed.call("POST", f"/api/ctpat/model-operations/{operation_id}/decision", certified.management,
                               json={"decision": decision, "reason": reason})
 
-    def expanded(self, certified: Certified) -> None:
-        """The importer's model also holds exporter (requested by its Officer, approved by Management)."""
-        operation = self.request_operation(certified, {
-            "kind": "expand", "reason": "Our exporting follows the same security procedures.",
-            "business_types": ["exporter"], "eligibility_answers": EXPORTER_ELIGIBILITY,
-            "identifiers": {"ior": ["12-3456789"]}})
-        self.decide_operation(certified, operation["id"])

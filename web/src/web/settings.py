@@ -30,8 +30,6 @@ class WebSettings(ServiceSettings):
     viewer_cache_seconds: float = 5.0
     # USWDS, htmx (npm packages; never committed).
     node_modules: Path = _CHECKOUT_ASSETS
-    # Rows per page of every list, unless the user picks another size.
-    page_size: int = 20
     # A posted form: at most this many files, each part at most this size (the
     # documents service's own limit is 25 MiB; it refuses more with a 413 naming `file`).
     max_form_files: int = 5

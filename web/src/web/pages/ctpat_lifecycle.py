@@ -34,7 +34,6 @@ router = APIRouter()
 CTPAT = "/api/ctpat"
 DOCUMENTS = "/api/documents"
 PARTNER_LIBRARY = "partner"
-EVIDENCE_TYPE = "validation_response"
 
 Year = Annotated[int, Path(ge=2000, le=2200)]
 CriterionId = Annotated[str, Path(pattern=r"^\d{1,2}\.\d{1,3}$", max_length=6)]

@@ -30,8 +30,6 @@ ADDRESS_TYPES = ["headquarters", "international_corporate_headquarters", "trade_
                  "cargo_handling_facility", "policy_training_location", "other"]
 MEMBER_TYPES = ["company_administrator", "user"]
 SALUTATIONS = ["Mr.", "Ms.", "Mrs.", "Miss", "Dr.", "Mx."]
-COMPANY_FIELDS = ("company_name", "doing_business_as", "number_of_employees", "business_start_date", "brief_history")
-ADDRESS_FIELDS = ("type", "street_line_1", "street_line_2", "city", "country", "state", "postal_code")
 PERSON_FIELDS = ("salutation", "first_name", "last_name", "title", "phone", "type")
 # Users of countries people pick most often first; then every country by name.
 _FIRST_COUNTRIES = ("US", "CA", "MX")
