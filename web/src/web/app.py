@@ -26,11 +26,11 @@ from starlette.formparsers import MultiPartException
 
 from servicekit.app import RequestIdMiddleware
 from web import pages
+from web.caching import TtlCache
 from web.page import PasswordChangeRequired, SignInRequired, safe_next
 from web.portal_api import ApiProblem, GatewayUnreachable, open_gateway_client
 from web.settings import WebSettings
 from web.templating import build_templates
-from web.viewer_cache import ViewerCache
 
 log = structlog.get_logger("web.app")
 HERE = Path(__file__).parent
@@ -41,7 +41,8 @@ class WebRuntime:
     settings: WebSettings
     http: aiohttp.ClientSession
     templates: Jinja2Templates
-    viewer_cache: ViewerCache
+    viewer_cache: TtlCache
+    reference_cache: TtlCache
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -51,7 +52,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_gateway_client(settings.api_timeout_seconds) as http:
-            app.state.web = WebRuntime(settings, http, templates, ViewerCache(settings.viewer_cache_seconds))
+            app.state.web = WebRuntime(settings, http, templates, TtlCache(settings.viewer_cache_seconds),
+                                       TtlCache(settings.reference_cache_seconds, max_entries=100))
             yield
 
     app = FastAPI(title="C-TPAT Portal web client", lifespan=lifespan, docs_url=None, redoc_url=None,

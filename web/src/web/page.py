@@ -21,9 +21,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from web.caching import CHANGED_COOKIE, TtlCache, cache_key
 from web.forms import FormState
 from web.portal_api import ApiProblem, Forwarded, PortalApi
-from web.viewer_cache import CHANGED_COOKIE, ViewerCache, cache_key
 
 NOTICE_COOKIE = "web_notice"
 CSRF_COOKIE = "portal_csrf"
@@ -108,6 +108,17 @@ class Page:
         posted = {k: v for k, v in (self.form or {}).items() if isinstance(v, str) and k != "csrf_token"}
         return FormState(values={**posted, **values}, problem=problem)
 
+    async def reference(self, path: str, **params: Any) -> Any:
+        """A GET of reference data that is the same for every user (the C-TPAT catalogue, the document
+        types), reused for minutes by this process (web.caching)."""
+        cache: TtlCache = _runtime(self.request).reference_cache
+        key = path + "?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()) if v is not None)
+        found = cache.get(key)
+        if found is None:
+            found = await self.api.get(path, **params)
+            cache.put(key, found)
+        return found
+
     def field(self, name: str, default: str = "") -> str:
         value = self.form.get(name) if self.form is not None else None
         return value if isinstance(value, str) else default
@@ -164,7 +175,7 @@ async def signed_in_page(page: Annotated[Page, Depends(any_page)]) -> Page:
         next_path = safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
     if "portal_session" not in request.cookies:
         raise SignInRequired(next_path)
-    cache: ViewerCache = _runtime(request).viewer_cache
+    cache: TtlCache = _runtime(request).viewer_cache
     key = cache_key(request.cookies["portal_session"], request.cookies.get(CHANGED_COOKIE))
     known = cache.get(key)
     if known is not None:

@@ -28,6 +28,8 @@ class WebSettings(ServiceSettings):
     api_timeout_seconds: float = 15.0
     # How long a browser's session view and navigation are reused between its pages (web.viewer_cache); 0: never.
     viewer_cache_seconds: float = 5.0
+    # How long reference data every user sees alike (catalogue, document types) is reused (web.caching).
+    reference_cache_seconds: float = 300.0
     # USWDS, htmx (npm packages; never committed).
     node_modules: Path = _CHECKOUT_ASSETS
     # A posted form: at most this many files, each part at most this size (the

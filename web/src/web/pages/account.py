@@ -8,6 +8,8 @@ password matches itself, which is about typing, not policy.
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -75,7 +77,7 @@ async def sign_out(page: AnyPage) -> Response:
 
 
 async def _questions(page) -> list[tuple[int, str]]:
-    return [(q["question_id"], q["text"]) for q in await page.api.get("/api/identity/security-questions")]
+    return [(q["question_id"], q["text"]) for q in await page.reference("/api/identity/security-questions")]
 
 
 @router.get("/register")
@@ -180,9 +182,16 @@ async def reset_password(page: AnyPage) -> Response:
 # --- my account --------------------------------------------------------------------------
 
 
+async def _my_questions(page) -> list[dict]:
+    """The questions a trade user chose; CBP staff have none (identity answers 409 for them)."""
+    if page.viewer and page.viewer.is_staff:
+        return []
+    return await page.api.get("/api/identity/me/security-questions")
+
+
 async def _account(page, **forms: FormState) -> dict:
-    me, questions = await page.api.get("/api/identity/me"), await _questions(page)
-    mine = await page.api.get("/api/identity/me/security-questions") if me["kind"] == "trade" else []
+    me, questions, mine = await asyncio.gather(
+        page.api.get("/api/identity/me"), _questions(page), _my_questions(page))
     empty = {name: page.form_state() for name in ("profile_form", "email_form", "password_form", "questions_form")}
     if me.get("profile"):
         empty["profile_form"] = FormState(values=dict(me["profile"]))

@@ -64,7 +64,10 @@ async def _get_or_none(page, path: str, **params: Any) -> Any:
 async def type_names(page, version: int | None = None) -> dict[str, str]:
     """Business types as the catalogue names them (`highway_carrier` -> Highway Carrier); sub-types as
     `sub:<code>` (a sub-type may share its type's code)."""
-    catalogue = await _get_or_none(page, "/api/ctpat/catalogue", version=version)
+    try:
+        catalogue = await page.reference("/api/ctpat/catalogue", version=version)
+    except ApiProblem:
+        catalogue = None  # names to show, not the page's substance
     names: dict[str, str] = {}
     for business_type in (catalogue or {}).get("business_types", []):
         names[business_type["code"]] = business_type["name"]

@@ -13,6 +13,7 @@ next to the fields they name.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -71,7 +72,7 @@ class PrefixedListing(Listing):
 
 
 async def _catalogue(page: Page) -> dict:
-    return await page.api.get(f"{CTPAT}/catalogue")
+    return await page.reference(f"{CTPAT}/catalogue")
 
 
 def _business_type(catalogue: dict, code: str) -> dict | None:
@@ -205,8 +206,7 @@ async def apply(page: SignedInPage, account_id: UUID) -> Response:
 
 
 async def _company_profile(page: Page, model_id: UUID, tab: str, **forms: Any) -> dict:
-    model = await _model(page, model_id)
-    catalogue = await _catalogue(page)
+    model, catalogue = await asyncio.gather(_model(page, model_id), _catalogue(page))
     account = await page.api.get(f"/api/trade-accounts/trade-accounts/{model['trade_account_id']}")
     context = _model_context(page, model, catalogue, "company-profile")
     context.update(tab=tab, tabs=TABS, account=account, form=forms.get("form") or page.form_state(),
@@ -346,9 +346,9 @@ def _profile_url(model_id: UUID, criterion_id: str) -> str:
 
 
 async def _profile_context(page: Page, model_id: UUID, criterion_id: str | None, **forms: Any) -> dict:
-    model = await _model(page, model_id)
-    catalogue = await _catalogue(page)
-    profile = await page.api.get(f"{CTPAT}/security-models/{model_id}/profile")
+    model, catalogue, profile, document_types = await asyncio.gather(
+        _model(page, model_id), _catalogue(page), page.api.get(f"{CTPAT}/security-models/{model_id}/profile"),
+        page.reference(f"{DOCUMENTS}/document-types"))
     criteria = _criteria(profile)
     current = next((c for c in criteria if c["id"] == criterion_id), None)
     if current is None:
@@ -359,6 +359,8 @@ async def _profile_context(page: Page, model_id: UUID, criterion_id: str | None,
         else None
     context = _model_context(page, model, catalogue, "security-profile")
     context.update(profile=profile, current=current, category=category, following=following,
+                   answered_in={cat["number"]: sum(1 for c in cat["criteria"] if c["response"])
+                                for cat in profile["categories"]},
                    gaps={g["criterion_id"]: g for g in profile["gaps"]})
     if current is None:
         return context
@@ -368,28 +370,17 @@ async def _profile_context(page: Page, model_id: UUID, criterion_id: str | None,
         not_applicable="on" if response.get("not_applicable") else "",
         revision=str(response.get("revision") or ""))
     context["upload_form"] = forms.get("upload_form") or page.form_state(document_type="security_profile_evidence")
-    context["document_types"] = [(t["code"], t["name"]) for t in await page.api.get(f"{DOCUMENTS}/document-types")]
+    context["document_types"] = [(t["code"], t["name"]) for t in document_types]
     context["chart"] = PrefixedListing.read_prefixed(page, "criteria_", {
         "id": lambda c: _criterion_key(c["id"]),
         "status": lambda c: 1 if c["response"] else 0,
     }, "id", size=25).arrange(category["criteria"] if category else [])
-    evidence = PrefixedListing.read_prefixed(page, "evidence_", {
-        "updated_at": None, "title": None, "size_bytes": None}, "-updated_at", size=10)
-    try:
-        found = await page.api.get(
-            f"{DOCUMENTS}/libraries/{PARTNER_LIBRARY}/documents", security_model_id=str(model_id),
-            uploaded_for="security_profile_criterion", criterion_id=current["id"], sort=evidence.sort,
-            limit=evidence.size, offset=evidence.offset)
-        context["evidence"] = evidence.show(found["items"], found["total"])
-    except ApiProblem as problem:
-        if problem.status not in (403, 404):
-            raise
-        # Not one who reads the Partner Library (Management): the evidence as ctpat lists it.
-        rows = [{"id": d["document_id"], "title": d["title"], "document_type": None, "size_bytes": None,
-                 "updated_at": d["uploaded_at"]} for d in current["documents"]]
-        evidence.sorts = {"updated_at": lambda d: d["updated_at"], "title": lambda d: d["title"],
-                          "size_bytes": lambda d: d["size_bytes"]}
-        context["evidence"] = evidence.arrange(rows)
+    # The criterion's evidence as ctpat lists it: the profile already carries it, and the gateway's
+    # read-your-writes makes ctpat wait for an upload this user just completed (no call to documents).
+    rows = [{"id": d["document_id"], "title": d["title"], "updated_at": d["uploaded_at"]}
+            for d in current["documents"]]
+    context["evidence"] = PrefixedListing.read_prefixed(page, "evidence_", {
+        "updated_at": lambda d: d["updated_at"], "title": lambda d: d["title"]}, "-updated_at", size=10).arrange(rows)
     return context
 
 

@@ -95,7 +95,7 @@ def _fold(problem: ApiProblem, prefix: str = "") -> ApiProblem:
 async def _model_context(page: Page, model_id: UUID, section: str) -> dict:
     """The model, and what every page of this area shows around its own part."""
     model, catalogue = await asyncio.gather(page.api.get(f"{CTPAT}/security-models/{model_id}"),
-                                            page.api.get(f"{CTPAT}/catalogue"))
+                                            page.reference(f"{CTPAT}/catalogue"))
     return {"model": model, "catalogue": catalogue, "names": _names(catalogue), "section": section,
             "base": f"/security-models/{model_id}"}
 
@@ -253,7 +253,7 @@ async def _validation_page(page: Page, model_id: UUID, validation_id: UUID, *, f
     context, validation, types = await asyncio.gather(
         _model_context(page, model_id, "validations"),
         page.api.get(f"{CTPAT}/security-models/{model_id}/validations/{validation_id}"),
-        page.api.get(f"{DOCUMENTS}/document-types"))
+        page.reference(f"{DOCUMENTS}/document-types"))
     items = [{**item, "number": n} for n, item in enumerate(validation["items"], start=1)]
     sorts = {"number": lambda i: i["number"], "kind": lambda i: i["kind"], "reply": lambda i: 1 if i["reply"] else 0}
     listing = _listing(page, f"/security-models/{model_id}/validations/{validation_id}", sorts, "number", items)

@@ -87,7 +87,7 @@ async def _tabs(page: Page) -> list[Tab]:
 
 
 async def _document_types(page: Page) -> list[tuple[str, str]]:
-    return [(t["code"], t["name"]) for t in await page.api.get(f"{API}/document-types")]
+    return [(t["code"], t["name"]) for t in await page.reference(f"{API}/document-types")]
 
 
 def _str(value: Any) -> str | None:

@@ -114,7 +114,7 @@ async def _nothing() -> list:
 
 
 async def _document_types(page: Page) -> list[tuple[str, str]]:
-    return [(t["code"], t["name"]) for t in await page.api.get(f"{DOCS}/document-types")]
+    return [(t["code"], t["name"]) for t in await page.reference(f"{DOCS}/document-types")]
 
 
 class AttachmentRefused(Exception):

@@ -10,6 +10,7 @@ approves what); these pages show its answers.
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 import pycountry
@@ -334,8 +335,8 @@ def _account_choices(page: Page) -> list[tuple[str, str]]:
 
 async def _operations_page(page: Page, account_id: UUID, *, kind: str = "link", status: int = 200,
                            form: FormState | None = None) -> Response:
-    account = await _account(page, account_id)
-    models = await page.api.get(f"/api/ctpat/trade-accounts/{account_id}/security-models")
+    account, models = await asyncio.gather(
+        _account(page, account_id), page.api.get(f"/api/ctpat/trade-accounts/{account_id}/security-models"))
     return page.render(
         "organization/operations.html", status=status, account=account, kind=kind, operations=OPERATIONS,
         form=form or page.form_state(), choices=_account_choices(page), security_models=models,
@@ -386,8 +387,8 @@ REQUEST_SORTS = {
 
 @router.get("/trade-accounts/{account_id}/tasks")
 async def tasks(page: SignedInPage, account_id: UUID) -> Response:
-    account = await _account(page, account_id)
-    found = await page.api.get(f"{API}/tasks", trade_account_id=str(account_id))
+    account, found = await asyncio.gather(
+        _account(page, account_id), page.api.get(f"{API}/tasks", trade_account_id=str(account_id)))
     to_act_on = Listing.read(page.request, REQUEST_SORTS, "-requested_at").arrange(found["to_act_on"])
     return page.render("organization/tasks.html", account=account, to_act_on=to_act_on,
                        requested=found["requested"], names=dict(_account_choices(page)))
@@ -395,8 +396,8 @@ async def tasks(page: SignedInPage, account_id: UUID) -> Response:
 
 async def _request_page(page: Page, account_id: UUID, request_id: UUID, *, status: int = 200,
                         form: FormState | None = None) -> Response:
-    account = await _account(page, account_id)
-    request = await page.api.get(f"{API}/trade-account-requests/{request_id}")
+    account, request = await asyncio.gather(
+        _account(page, account_id), page.api.get(f"{API}/trade-account-requests/{request_id}"))
     return page.render("organization/request.html", status=status, account=account, request=request,
                        names=dict(_account_choices(page)), form=form or page.form_state())
 

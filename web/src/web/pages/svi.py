@@ -71,7 +71,7 @@ async def _frame(page, model_id: UUID) -> dict[str, Any]:
 
 
 async def _agreement_version(page) -> str:
-    catalogue = await page.api.get("/api/ctpat/catalogue")
+    catalogue = await page.reference("/api/ctpat/catalogue")
     return next((a["version"] for a in catalogue["agreements"] if a["agreement"] == "svi"), "")
 
 

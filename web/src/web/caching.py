@@ -1,4 +1,10 @@
-"""Who is signed in on a browser, and their navigation, kept a few seconds between that browser's pages.
+"""What pages reuse for a few seconds instead of asking the gateway again.
+
+Reference data (`Page.reference`): the C-TPAT catalogue, the document types,
+the security questions: the same for every user, changed only by a release;
+kept five minutes per process.
+
+Who is signed in on a browser, and their navigation, kept a few seconds between that browser's pages.
 
 Every page needs both (the header and the left navigation), and asking the
 gateway for them is two of the three or four API calls a page makes. A
@@ -27,7 +33,9 @@ def cache_key(session_cookie: str, changed_cookie: str | None) -> str:
     return hashlib.sha256(f"{session_cookie}|{changed_cookie or ''}".encode()).hexdigest()
 
 
-class ViewerCache:
+class TtlCache:
+    """Values kept `ttl_seconds`, at most `max_entries` of them (the oldest go first)."""
+
     def __init__(self, ttl_seconds: float, max_entries: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl_seconds

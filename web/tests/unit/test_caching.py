@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.viewer_cache import ViewerCache, cache_key
+from web.caching import TtlCache, cache_key
 
 
 class Clock:
@@ -15,7 +15,7 @@ class Clock:
 
 def test_an_entry_lives_its_seconds_and_no_longer():
     clock = Clock()
-    cache = ViewerCache(5, clock=clock)
+    cache = TtlCache(5, clock=clock)
     cache.put("a", ("session", []))
     clock.now += 4.9
     assert cache.get("a") == ("session", [])
@@ -30,10 +30,10 @@ def test_a_change_made_through_the_web_client_is_a_new_key():
 
 
 def test_the_oldest_entries_go_first_beyond_the_bound_and_zero_seconds_keeps_nothing():
-    cache = ViewerCache(60, max_entries=3, clock=Clock())
+    cache = TtlCache(60, max_entries=3, clock=Clock())
     for key in "abcd":
         cache.put(key, key)
     assert [cache.get(k) for k in "abcd"] == [None, "b", "c", "d"]
-    off = ViewerCache(0, clock=Clock())
+    off = TtlCache(0, clock=Clock())
     off.put("a", "a")
     assert off.get("a") is None
