@@ -66,7 +66,8 @@ def build_gateway(
     callers = CallerVerifier(verifier, clock)
     given_store = session_store
     if session_store is None and settings.database_url:
-        session_store = PostgresSessionStore(settings.database_url, clock)
+        session_store = PostgresSessionStore(settings.database_url, clock,
+                                             recent_seconds=settings.session_recent_seconds)
     session_store = session_store or InMemorySessionStore(clock, max_sessions=settings.max_browser_sessions)
     sessions = BrowserSessions(
         session_store,

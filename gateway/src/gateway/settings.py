@@ -68,6 +68,9 @@ class GatewaySettings(ServiceSettings):
     # identity's refresh-token lifetime may end it sooner.
     session_ttl_seconds: int = 12 * 3600
     refresh_margin_seconds: int = 30
+    # A session read from PostgreSQL is kept this long in the process (one page's several calls read it
+    # once); a change or sign-out on any gateway is noticed at once (session_store_postgres). 0: never.
+    session_recent_seconds: float = 2.0
     max_browser_sessions: int = 100_000
 
     openapi_cache_seconds: float = 5.0

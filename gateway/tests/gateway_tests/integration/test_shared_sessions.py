@@ -109,3 +109,66 @@ async def test_two_gateways_sharing_sessions_refresh_a_token_once(
             clock.reset()
         assert [r.status_code for r in responses] == [200] * 6
         assert identity_service.calls["refresh"] == refreshes + 1
+
+
+async def _write_row_behind_the_stores_back(url: str, key: str, session: BrowserSession) -> None:
+    """The row changed with no notice (as if the notice were lost)."""
+    import dataclasses
+    import json
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("update browser_sessions set session = $2 where key = $1", key,
+                           json.dumps(dataclasses.asdict(session)))
+    finally:
+        await conn.close()
+
+
+async def test_a_page_reads_its_session_once_and_no_copy_outlives_two_seconds(sessions_database_url, clock):
+    store = PostgresSessionStore(sessions_database_url, clock)
+    try:
+        key = uuid.uuid4().hex * 2
+        session = a_session(clock)
+        await store.put(key, session, ttl_seconds=60)
+        assert await store.get(key) == session
+        await _write_row_behind_the_stores_back(sessions_database_url, key, a_session(clock, access_token="b"))
+        assert (await store.get(key)).access_token == "a"  # the process's copy, for the next calls of a page
+        clock.advance(timedelta(seconds=2.1))
+        assert (await store.get(key)).access_token == "b"
+    finally:
+        await store.aclose()
+
+
+async def test_taking_a_session_to_refresh_it_reads_the_row_not_the_copy(sessions_database_url, clock):
+    store = PostgresSessionStore(sessions_database_url, clock)
+    try:
+        key = uuid.uuid4().hex * 2
+        await store.put(key, a_session(clock), ttl_seconds=60)
+        await store.get(key)
+        await _write_row_behind_the_stores_back(sessions_database_url, key, a_session(clock, refresh_token="r2"))
+        async with store.exclusive(key):
+            # Refresh tokens work once: the one spent must be the row's, never a stale copy's.
+            assert (await store.get(key)).refresh_token == "r2"
+    finally:
+        await store.aclose()
+
+
+@pytest.mark.req("PL-06")
+async def test_signing_out_on_one_gateway_is_noticed_at_once_by_another_holding_a_copy(
+    sessions_database_url, clock
+):
+    first, second = PostgresSessionStore(sessions_database_url, clock), PostgresSessionStore(sessions_database_url, clock)
+    try:
+        key = uuid.uuid4().hex * 2
+        await first.put(key, a_session(clock), ttl_seconds=60)
+        assert await second.get(key) is not None  # second keeps a copy now
+        await first.delete(key)
+        # The clock stands still, so the copy's two seconds never pass: only the notice can end it.
+        for _ in range(100):
+            if await second.get(key) is None:
+                break
+            await asyncio.sleep(0.02)
+        assert await second.get(key) is None
+    finally:
+        await first.aclose()
+        await second.aclose()
