@@ -179,3 +179,50 @@ async def test_a_form_posted_after_the_session_ended_is_kept_through_signing_in_
     await expect(page.get_by_label("Street line 1", exact=True)).to_have_value("55 Harbor Way 🚢")
     await expect(page.get_by_label("City")).to_have_value("Savannah")
     await expect(page.locator("main")).to_contain_text("We kept what you had typed")
+
+
+async def test_delink_split_and_merge_are_requested_decided_and_seen_in_the_navigation(page, seed, screens):
+    admin = seed.trade_user()
+    top = seed.trade_account(admin, f"Top {tag()} Group")
+    child = seed.trade_account(admin, f"Child {tag()} Freight")
+    other = seed.trade_account(admin, f"Other {tag()} Brokers")
+    linked = seed.call("POST", "/api/trade-accounts/trade-account-requests/link", admin, json={
+        "requesting_account_id": top["id"], "parent_id": top["id"], "subsidiary_id": child["id"],
+        "reason": "The freight company belongs to the group."})
+    seed.call("POST", f"/api/trade-accounts/trade-account-requests/{linked['id']}/decision", admin,
+              json={"decision": "approved"})
+    name_of = {a["id"]: a["company_information"]["company_name"] for a in (top, child, other)}
+    await sign_in(page, admin.email, admin.password)
+    nav = page.get_by_role("navigation", name="Trade Organizations")
+    await expect(nav.locator(".usa-sidenav__sublist")).to_contain_text(name_of[child["id"]])
+
+    # Delink: the subsidiary stands on its own again once the other administrator approves.
+    await page.goto(f"/trade-accounts/{top['id']}/operations?kind=delink")
+    await page.get_by_label("Top account (parent)").select_option(top["id"])
+    await page.get_by_label("Subsidiary account (child)").select_option(child["id"])
+    await page.get_by_label("Detailed reason").fill("The freight company was sold to another owner.")
+    await page.get_by_role("button", name="Send the delink request").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your delink request was sent for approval")
+    await page.get_by_role("button", name="Approve").click()
+    await expect(page.locator("main")).to_contain_text("Completed")
+    await expect(nav.locator(".usa-sidenav__sublist")).to_have_count(0)
+
+    # Split: a new account from `other`; with no C-TPAT account moving, nobody else has to approve.
+    split_name = f"Split {tag()} Customs"
+    await page.goto(f"/trade-accounts/{other['id']}/operations?kind=split")
+    await screens.both_widths(page, "trade-account-operations-split")
+    await page.get_by_label("Company name of the new account").fill(split_name)
+    await page.get_by_label("Detailed reason").fill("The customs brokerage becomes its own company.")
+    await page.get_by_role("button", name="Send the split request").click()
+    await expect(page.locator("main")).to_contain_text("Completed")
+    await expect(nav).to_contain_text(split_name)
+
+    # Merge: `other` into `top`, approved by the other account's administrator.
+    await page.goto(f"/trade-accounts/{top['id']}/operations?kind=merge")
+    await page.get_by_label("Surviving account").select_option(top["id"])
+    await page.get_by_label("Account merged into it").select_option(other["id"])
+    await page.get_by_label("Detailed reason").fill("The brokers are folded into the group's head office.")
+    await page.get_by_role("button", name="Send the merge request").click()
+    await page.get_by_role("button", name="Approve").click()
+    await expect(page.locator("main")).to_contain_text("Completed")
+    await expect(nav).not_to_contain_text(name_of[other["id"]])
