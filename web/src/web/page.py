@@ -140,6 +140,7 @@ def _forwarded(request: Request, csrf_token: str | None) -> Forwarded:
         request_id=getattr(request.state, "request_id", None),
         origin=request.headers.get("origin"),
         host=request.headers.get("x-forwarded-host") or request.headers.get("host"),
+        client_address=(request.headers.get("x-forwarded-for") or "").split(",")[0].strip() or None,
     )
 
 

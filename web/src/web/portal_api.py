@@ -87,6 +87,11 @@ class Forwarded:
     # another site's origin, and judges "same site" by the host the browser used.
     origin: str | None = None
     host: str | None = None
+    # The browser's address, as the gateway told it to this process: passed back so the gateway's
+    # per-address rate limit counts the browser, not the web client. The gateway believes it only
+    # from addresses it trusts (GATEWAY_FORWARDED_ALLOW_IPS naming the web client's); otherwise it
+    # drops the header, as it does any client's.
+    client_address: str | None = None
 
 
 class PortalApi:
@@ -157,6 +162,8 @@ class PortalApi:
             headers["x-csrf-token"] = sent.csrf_token
         if sent.request_id:
             headers["x-request-id"] = sent.request_id
+        if sent.client_address:
+            headers["x-forwarded-for"] = sent.client_address
         propagate.inject(headers)  # the page's trace goes on through the gateway (a no-op when untraced)
         if path.startswith("/auth/"):
             # The gateway's sign-in judges the browser's origin against the host it used.

@@ -16,6 +16,7 @@ async def _echo(request: web.Request) -> web.Response:
         "method": request.method, "path": request.path, "query": request.query_string,
         "cookie": request.headers.get("cookie"), "csrf": request.headers.get("x-csrf-token"),
         "origin": request.headers.get("origin"), "host": request.headers.get("host"),
+        "forwarded_for": request.headers.get("x-forwarded-for"),
         "content_type": request.headers.get("content-type", ""), "size": len(body),
     })
 
@@ -60,10 +61,11 @@ async def test_one_browsers_sign_in_never_reaches_another_browsers_calls(gateway
 async def test_the_posted_csrf_token_goes_only_with_unsafe_calls_and_the_origin_only_to_sign_in(gateway):
     http, url = gateway
     api = PortalApi(http, url, Forwarded(cookie="portal_session=s", csrf_token="t", origin="https://portal.example",
-                                         host="portal.example"))
+                                         host="portal.example", client_address="203.0.113.7"))
     read = await api.get("/echo", q="a&b", none=None, flag=True, many=[1, 2])
     assert read["csrf"] is None and read["origin"] is None and read["host"] != "portal.example"
     assert read["query"] == "q=a%26b&flag=true&many=1&many=2"
+    assert read["forwarded_for"] == "203.0.113.7"  # the browser's address, for the gateway's rate limit
     written = await api.put("/echo", {"x": 1})
     assert written["csrf"] == "t" and written["method"] == "PUT"
 
