@@ -108,16 +108,22 @@ class TokenVerifier:
                 # Keep the keys we have; the next unknown kid may retry after the interval.
                 self._last_refresh = time.monotonic()
                 return
-            keys = {}
-            for jwk in document.get("keys", []):
-                try:
-                    keys[jwk["kid"]] = PyJWK.from_dict(jwk).key
-                except (KeyError, jwt.PyJWTError, ValueError):
-                    continue
-            if keys.keys() != self._keys.keys():
-                self._verified.clear()
-            self._keys = keys
-            self._last_refresh = time.monotonic()
+            self.learn(document)
+
+    def learn(self, document: dict[str, Any]) -> None:
+        """The keys of a JWKS document, told by the process that holds them (identity, after loading its
+        own keyring): a token signed with a key just rotated in verifies at once, not after the interval
+        that guards against unknown-kid floods."""
+        keys = {}
+        for jwk in document.get("keys", []):
+            try:
+                keys[jwk["kid"]] = PyJWK.from_dict(jwk).key
+            except (KeyError, jwt.PyJWTError, ValueError):
+                continue
+        if keys.keys() != self._keys.keys():
+            self._verified.clear()
+        self._keys = keys
+        self._last_refresh = time.monotonic()
 
     async def _key_for(self, kid: str) -> Any:
         if kid not in self._keys:

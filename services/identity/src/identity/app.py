@@ -77,10 +77,14 @@ def build_runtime(
     return runtime
 
 
-async def load_keys(ctx: IdentityContext) -> None:
+async def load_keys(ctx: IdentityContext, verifier: TokenVerifier | None = None) -> None:
+    """The signing keys from the database into the issuer's keyring; `verifier`, this process's own,
+    learns them at once (a token signed with a key just rotated in must verify here too)."""
     async with ctx.database.transaction() as session:
         keys = await ensure_active_key(SigningKeyRepository(session), ctx.clock.now())
     ctx.issuer.keyring.load(keys)
+    if verifier is not None:
+        verifier.learn(ctx.issuer.keyring.jwks)
 
 
 def create_app(settings: IdentitySettings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -97,9 +101,9 @@ def create_app(settings: IdentitySettings | None = None, runtime: Runtime | None
             while True:
                 await asyncio.sleep(KEY_RELOAD_SECONDS)
                 with contextlib.suppress(Exception):
-                    await load_keys(ctx)
+                    await load_keys(ctx, runtime.token_verifier)
 
-        await load_keys(ctx)
+        await load_keys(ctx, runtime.token_verifier)
         reloader = asyncio.create_task(reload_forever())
 
     async def stop() -> None:
