@@ -169,6 +169,7 @@ async def test_changing_email_password_and_security_questions_from_my_account(pa
     await email_form.get_by_role("button", name="Change email").click()
     await expect(page.get_by_role("status")).to_contain_text("Your email address was changed")
     await expect(page.locator("main")).to_contain_text(new_email)
+    await expect(page.locator(".portal-signed-in-as")).to_contain_text(new_email)  # the header too, at once
 
     password_form = page.locator("form[action='/account/password']")
     await password_form.get_by_label("Current password").fill(user.password)

@@ -228,9 +228,11 @@ async def change_profile(page: SignedInPage) -> Response:
 @router.post("/account/email")
 async def change_email(page: SignedInPage) -> Response:
     try:
-        await page.api.post("/api/identity/me/email", {
+        changed = await page.api.post("/api/identity/me/email", {
             "current_password": page.field("current_password"), "new_email": page.field("new_email"),
         })
+        # A new session under the new address: the gateway's would name the old one until its next refresh.
+        await page.api.post("/auth/login", {"email": changed["email"], "password": page.field("current_password")})
     except ApiProblem as problem:
         return page.render("account/my_account.html", status=problem.status,
                            **await _account(page, email_form=page.form_state(problem)))
