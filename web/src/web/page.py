@@ -11,7 +11,9 @@ the one-time notice shown after a change ("Saved.").
 from __future__ import annotations
 
 import asyncio
+import inspect
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -102,6 +104,27 @@ class Page:
             response.set_cookie(CHANGED_COOKIE, secrets.token_urlsafe(8), path="/", httponly=True,
                                 samesite="strict")
         return self._relay(response)
+
+    async def submit(
+        self,
+        change: Awaitable[Any],
+        *,
+        then: str,
+        notice: str,
+        again: Callable[[ApiProblem], Response | Awaitable[Response]],
+        shown: tuple[int, ...] = (409, 422),
+    ) -> Response:
+        """A form post the house way: make the change, then to `then` with `notice`; refused with a status
+        in `shown`, the form again (`again(problem)`) with the API's field errors beside their fields.
+        Any other refusal (403, 404, 503) is the error page's."""
+        try:
+            await change
+        except ApiProblem as problem:
+            if problem.status not in shown:
+                raise
+            answer = again(problem)
+            return await answer if inspect.isawaitable(answer) else answer
+        return self.redirect(then, notice=notice)
 
     def form_state(self, problem: ApiProblem | None = None, **values: Any) -> FormState:
         """What the form shows again: the posted values (or `values`) and the API's field errors."""

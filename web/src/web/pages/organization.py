@@ -186,16 +186,19 @@ async def addresses(page: SignedInPage, account_id: UUID) -> Response:
     return _addresses_page(page, await _account(page, account_id))
 
 
+async def _addresses_again(page: Page, account_id: UUID, problem: ApiProblem,
+                           editing: UUID | None = None) -> Response:
+    account = await _account(page, account_id)
+    return _addresses_page(page, account, status=problem.status, form=page.form_state(problem),
+                           editing=_find(account["addresses"], editing, "address") if editing else None)
+
+
 @router.post("/trade-accounts/{account_id}/profile/addresses")
 async def add_address(page: SignedInPage, account_id: UUID) -> Response:
-    try:
-        await page.api.post(f"{API}/trade-accounts/{account_id}/addresses", _address_body(page))
-    except ApiProblem as problem:
-        if problem.status not in (409, 422):
-            raise
-        return _addresses_page(page, await _account(page, account_id), status=problem.status,
-                               form=page.form_state(problem))
-    return page.redirect(f"/trade-accounts/{account_id}/profile/addresses", notice="The address was added.")
+    return await page.submit(
+        page.api.post(f"{API}/trade-accounts/{account_id}/addresses", _address_body(page)),
+        then=f"/trade-accounts/{account_id}/profile/addresses", notice="The address was added.",
+        again=lambda problem: _addresses_again(page, account_id, problem))
 
 
 def _find(items: list[dict], item_id: UUID, what: str) -> dict:
@@ -215,27 +218,18 @@ async def edit_address_form(page: SignedInPage, account_id: UUID, address_id: UU
 
 @router.post("/trade-accounts/{account_id}/profile/addresses/{address_id}")
 async def change_address(page: SignedInPage, account_id: UUID, address_id: UUID) -> Response:
-    try:
-        await page.api.put(f"{API}/trade-accounts/{account_id}/addresses/{address_id}", _address_body(page))
-    except ApiProblem as problem:
-        if problem.status not in (409, 422):
-            raise
-        account = await _account(page, account_id)
-        return _addresses_page(page, account, status=problem.status, form=page.form_state(problem),
-                               editing=_find(account["addresses"], address_id, "address"))
-    return page.redirect(f"/trade-accounts/{account_id}/profile/addresses", notice="The address was saved.")
+    return await page.submit(
+        page.api.put(f"{API}/trade-accounts/{account_id}/addresses/{address_id}", _address_body(page)),
+        then=f"/trade-accounts/{account_id}/profile/addresses", notice="The address was saved.",
+        again=lambda problem: _addresses_again(page, account_id, problem, editing=address_id))
 
 
 @router.post("/trade-accounts/{account_id}/profile/addresses/{address_id}/remove")
 async def remove_address(page: SignedInPage, account_id: UUID, address_id: UUID) -> Response:
-    try:
-        await page.api.delete(f"{API}/trade-accounts/{account_id}/addresses/{address_id}")
-    except ApiProblem as problem:
-        if problem.status not in (409, 422):
-            raise
-        return _addresses_page(page, await _account(page, account_id), status=problem.status,
-                               form=page.form_state(problem))
-    return page.redirect(f"/trade-accounts/{account_id}/profile/addresses", notice="The address was removed.")
+    return await page.submit(
+        page.api.delete(f"{API}/trade-accounts/{account_id}/addresses/{address_id}"),
+        then=f"/trade-accounts/{account_id}/profile/addresses", notice="The address was removed.",
+        again=lambda problem: _addresses_again(page, account_id, problem))
 
 
 # --- Users -------------------------------------------------------------------------------------
@@ -263,17 +257,19 @@ async def users(page: SignedInPage, account_id: UUID) -> Response:
     return _users_page(page, await _account(page, account_id))
 
 
+async def _users_again(page: Page, account_id: UUID, problem: ApiProblem, editing: UUID | None = None) -> Response:
+    account = await _account(page, account_id)
+    return _users_page(page, account, status=problem.status, form=page.form_state(problem),
+                       editing=_find(account["users"], editing, "user") if editing else None)
+
+
 @router.post("/trade-accounts/{account_id}/profile/users")
 async def add_user(page: SignedInPage, account_id: UUID) -> Response:
     body = {name: page.field(name) for name in (*PERSON_FIELDS, "email", "confirm_email")}
-    try:
-        await page.api.post(f"{API}/trade-accounts/{account_id}/users", body)
-    except ApiProblem as problem:
-        if problem.status not in (409, 422):
-            raise
-        return _users_page(page, await _account(page, account_id), status=problem.status,
-                           form=page.form_state(problem))
-    return page.redirect(f"/trade-accounts/{account_id}/profile/users", notice="The user was added.")
+    return await page.submit(
+        page.api.post(f"{API}/trade-accounts/{account_id}/users", body),
+        then=f"/trade-accounts/{account_id}/profile/users", notice="The user was added.",
+        again=lambda problem: _users_again(page, account_id, problem))
 
 
 @router.get("/trade-accounts/{account_id}/profile/users/{member_id}")
@@ -285,28 +281,19 @@ async def edit_user_form(page: SignedInPage, account_id: UUID, member_id: UUID) 
 
 @router.post("/trade-accounts/{account_id}/profile/users/{member_id}")
 async def change_user(page: SignedInPage, account_id: UUID, member_id: UUID) -> Response:
-    try:
-        await page.api.put(f"{API}/trade-accounts/{account_id}/users/{member_id}",
-                           {name: page.field(name) for name in PERSON_FIELDS})
-    except ApiProblem as problem:
-        if problem.status not in (409, 422):
-            raise
-        account = await _account(page, account_id)
-        return _users_page(page, account, status=problem.status, form=page.form_state(problem),
-                           editing=_find(account["users"], member_id, "user"))
-    return page.redirect(f"/trade-accounts/{account_id}/profile/users", notice="The user was saved.")
+    return await page.submit(
+        page.api.put(f"{API}/trade-accounts/{account_id}/users/{member_id}",
+                     {name: page.field(name) for name in PERSON_FIELDS}),
+        then=f"/trade-accounts/{account_id}/profile/users", notice="The user was saved.",
+        again=lambda problem: _users_again(page, account_id, problem, editing=member_id))
 
 
 @router.post("/trade-accounts/{account_id}/profile/users/{member_id}/remove")
 async def remove_user(page: SignedInPage, account_id: UUID, member_id: UUID) -> Response:
-    try:
-        await page.api.delete(f"{API}/trade-accounts/{account_id}/users/{member_id}")
-    except ApiProblem as problem:
-        if problem.status not in (409, 422):
-            raise
-        return _users_page(page, await _account(page, account_id), status=problem.status,
-                           form=page.form_state(problem))
-    return page.redirect(f"/trade-accounts/{account_id}/profile/users", notice="The user was removed.")
+    return await page.submit(
+        page.api.delete(f"{API}/trade-accounts/{account_id}/users/{member_id}"),
+        then=f"/trade-accounts/{account_id}/profile/users", notice="The user was removed.",
+        again=lambda problem: _users_again(page, account_id, problem))
 
 
 # --- Summary -----------------------------------------------------------------------------------
